@@ -103,7 +103,7 @@ func (s *Service) verifyAccessToken(raw string) (*AccessClaims, *armAuthError) {
 			expText = armTime(exp.Time)
 		}
 		return nil, &armAuthError{code: "ExpiredAuthenticationToken",
-			message: fmt.Sprintf("The access token expiry UTC time '%s' is earlier than current UTC time '%s'.", expText, armTime(s.now())),
+			message:     fmt.Sprintf("The access token expiry UTC time '%s' is earlier than current UTC time '%s'.", expText, armTime(s.now())),
 			description: "The access token has expired."}
 	case err != nil:
 		return nil, &armAuthError{code: "InvalidAuthenticationToken", message: "The access token is invalid.",
