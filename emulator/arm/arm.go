@@ -7,7 +7,10 @@
 package arm
 
 import (
-	"net/http"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -65,32 +68,117 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// Service serves every ARM path the emulator supports. It is safe for concurrent use.
+// Service serves every ARM path the emulator supports. It is safe for concurrent use: one mutex
+// serializes requests, which keeps every validation-then-mutation step atomic.
 type Service struct {
 	opts Options
+	mu   sync.Mutex
+	st   *state
+	blob  *blobStore
+	kinds []*kindDef
 }
 
 // New builds a Service and loads state persisted in opts.DataDir.
 func New(opts Options) (*Service, error) {
-	return &Service{opts: opts}, nil
+	opts = withDefaults(opts)
+	s := &Service{opts: opts, kinds: allKinds()}
+	if opts.BlobEndpoint != "" {
+		b, err := newBlobStore(opts.BlobEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		s.blob = b
+	}
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
-// ServeHTTP serves one ARM request. Ids and links use the request's Host and TLS state.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "not implemented", http.StatusNotImplemented)
+func withDefaults(o Options) Options {
+	if len(o.Subscriptions) == 0 {
+		o.Subscriptions = []Subscription{{ID: "00000000-0000-0000-0000-000000000001", TenantID: "00000000-0000-0000-0000-0000000000aa", DisplayName: "Emulated subscription"}}
+	}
+	if len(o.Regions) == 0 {
+		o.Regions = append([]string(nil), defaultRegions...)
+	}
+	for i, r := range o.Regions {
+		o.Regions[i] = normalizeRegion(r)
+	}
+	if o.Replication.SecondsPerGiB == 0 {
+		o.Replication.SecondsPerGiB = 2
+	}
+	if o.Replication.RegionBaseDelay == 0 {
+		o.Replication.RegionBaseDelay = time.Second
+	}
+	if o.OperationDelay == 0 {
+		o.OperationDelay = 200 * time.Millisecond
+	}
+	if o.Quotas.GalleriesPerRegion == 0 {
+		o.Quotas.GalleriesPerRegion = 100
+	}
+	if o.Quotas.DefinitionsPerRegion == 0 {
+		o.Quotas.DefinitionsPerRegion = 1000
+	}
+	if o.Quotas.VersionsPerRegion == 0 {
+		o.Quotas.VersionsPerRegion = 10000
+	}
+	if o.PageSize <= 0 {
+		o.PageSize = 100
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return o
 }
+
+func (s *Service) now() time.Time { return s.opts.Clock().UTC() }
 
 // AddReplicationFailure installs a replication failure rule for versions created or updated afterwards.
-func (s *Service) AddReplicationFailure(f ReplicationFailure) {}
+func (s *Service) AddReplicationFailure(f ReplicationFailure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f.Region = normalizeRegion(f.Region)
+	s.st.Failures = append(s.st.Failures, f)
+	_ = s.save()
+}
 
 // Inventory is a stable, sorted JSON dump of every resource, for tests comparing before and after.
-func (s *Service) Inventory() ([]byte, error) { return []byte("{}"), nil }
+// Each entry is the resource as a GET renders it (with provisioningState computed for now).
+func (s *Service) Inventory() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	out := make([]map[string]any, 0, len(s.st.Resources))
+	for _, k := range sortedKeys(s.st.Resources) {
+		out = append(out, s.render(s.st.Resources[k], "", now, true))
+	}
+	return json.MarshalIndent(out, "", "  ")
+}
 
-// Reset drops all state, in memory and on disk.
-func (s *Service) Reset() error { return nil }
+// Reset drops all state, in memory and on disk. Azurite blobs of disks are deleted too.
+func (s *Service) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.st.Resources {
+		if r.Meta.BlobName != "" && s.blob != nil {
+			_ = s.blob.delete(r.Meta.BlobName)
+		}
+	}
+	s.st = newState()
+	if s.opts.DataDir == "" {
+		return nil
+	}
+	err := os.Remove(filepath.Join(s.opts.DataDir, stateFile))
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	return nil
+}
 
-// SupportedAPIVersions maps "Provider/resourceType" to the api-versions served, for docs.
-func (s *Service) SupportedAPIVersions() map[string][]string { return nil }
-
-// Close releases resources; in-flight operations stay persisted.
-func (s *Service) Close() error { return nil }
+// Close releases resources; state and in-flight operations stay persisted for the next New.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.save()
+}

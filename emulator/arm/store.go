@@ -1,0 +1,186 @@
+package arm
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// resource is one stored ARM resource: its ARM representation (properties kept as generic JSON so
+// that every field a client sends is echoed back under Azure's names) plus emulator metadata.
+type resource struct {
+	ID         string            `json:"id"` // original casing, no host
+	Type       string            `json:"type"`
+	Name       string            `json:"name"`
+	Location   string            `json:"location,omitempty"` // canonical region name
+	Tags       map[string]string `json:"tags,omitempty"`
+	Properties map[string]any    `json:"properties,omitempty"`
+	// Extra holds other top-level fields a client sent (sku, identity, zones...), echoed back.
+	Extra map[string]any `json:"extra,omitempty"`
+	Meta  meta           `json:"meta"`
+}
+
+// meta is what the emulator needs to know about a resource beyond its ARM representation.
+type meta struct {
+	Created time.Time `json:"created"`
+	// WriteStart and ReadyAt bound the current write: before ReadyAt the resource reports
+	// WriteState (Creating/Updating), afterwards Succeeded, or Failed when Failure is set.
+	WriteStart time.Time `json:"writeStart"`
+	ReadyAt    time.Time `json:"readyAt"`
+	WriteState string    `json:"writeState,omitempty"`
+	Failure    *apiError `json:"failure,omitempty"`
+	// SizeBytes is the size of the data a disk, snapshot, image or version holds.
+	SizeBytes int64 `json:"sizeBytes,omitempty"`
+	// Replication is the per-region plan of a gallery image version.
+	Replication []regionReplication `json:"replication,omitempty"`
+	// Disk access state: the Azurite blob holding the disk's data, and whether it was written.
+	DiskState string `json:"diskState,omitempty"`
+	BlobName  string `json:"blobName,omitempty"`
+	Uploaded  bool   `json:"uploaded,omitempty"`
+	AccessSAS string `json:"accessSAS,omitempty"`
+}
+
+// operation is a long-running operation record; its status is derived from the resource and the clock.
+type operation struct {
+	ID           string         `json:"id"`
+	Kind         string         `json:"kind"` // capsOperations, DiskOperations, operations
+	Location     string         `json:"location"`
+	Subscription string         `json:"subscription"`
+	ResourceKey  string         `json:"resourceKey"`
+	Action       string         `json:"action"` // write, delete, grantAccess, revokeAccess
+	APIVersion   string         `json:"apiVersion"`
+	Start        time.Time      `json:"start"`
+	ReadyAt      time.Time      `json:"readyAt"`
+	Replication  bool           `json:"replication,omitempty"` // status follows the version's replication
+	Failure      *apiError      `json:"failure,omitempty"`
+	Output       map[string]any `json:"output,omitempty"`
+}
+
+// state is everything the Service persists.
+type state struct {
+	Resources  map[string]*resource  `json:"resources"`
+	Operations map[string]*operation `json:"operations"`
+	Failures   []ReplicationFailure  `json:"replicationFailures,omitempty"`
+	// FailureHits counts how many versions each failure rule has hit, by rule index.
+	FailureHits map[int]int `json:"failureHits,omitempty"`
+}
+
+func newState() *state {
+	return &state{Resources: map[string]*resource{}, Operations: map[string]*operation{}, FailureHits: map[int]int{}}
+}
+
+// key normalizes an ARM id for lookup: ARM ids are case-insensitive.
+func key(id string) string { return strings.ToLower(strings.TrimSuffix(id, "/")) }
+
+const stateFile = "arm-state.json"
+
+func (s *Service) load() error {
+	s.st = newState()
+	if s.opts.DataDir == "" {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(s.opts.DataDir, stateFile))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st := newState()
+	if err := json.Unmarshal(b, st); err != nil {
+		return fmt.Errorf("reading %s: %w", stateFile, err)
+	}
+	if st.FailureHits == nil {
+		st.FailureHits = map[int]int{}
+	}
+	s.st = st
+	return nil
+}
+
+// save writes the whole state atomically (temp file, fsync, rename), so a crash leaves either the
+// old or the new state, never a torn file.
+func (s *Service) save() error {
+	if s.opts.DataDir == "" {
+		return nil
+	}
+	b, err := json.Marshal(s.st)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.opts.DataDir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(s.opts.DataDir, stateFile+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(s.opts.DataDir, stateFile))
+}
+
+// commit persists a mutation; on failure it restores the in-memory state from the last good copy so
+// memory never runs ahead of disk.
+func (s *Service) commit(before []byte) *apiError {
+	if err := s.save(); err != nil {
+		if before != nil {
+			st := newState()
+			if json.Unmarshal(before, st) == nil {
+				s.st = st
+			}
+		}
+		return internalError(err)
+	}
+	return nil
+}
+
+// snapshot is the pre-mutation copy commit restores on a failed write.
+func (s *Service) snapshot() []byte {
+	if s.opts.DataDir == "" {
+		return nil
+	}
+	b, _ := json.Marshal(s.st)
+	return b
+}
+
+func (s *Service) get(id string) *resource { return s.st.Resources[key(id)] }
+
+// children returns the resources whose id is directly under parent with the given child type segment.
+func (s *Service) children(parentID, typ string) []*resource {
+	prefix := key(parentID) + "/" + strings.ToLower(typ) + "/"
+	var out []*resource
+	for k, r := range s.st.Resources {
+		if strings.HasPrefix(k, prefix) && !strings.Contains(k[len(prefix):], "/") {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return key(out[i].ID) < key(out[j].ID) })
+	return out
+}
+
+// descendants returns every resource whose id starts with prefix + "/".
+func (s *Service) descendants(id string) []*resource {
+	prefix := key(id) + "/"
+	var out []*resource
+	for k, r := range s.st.Resources {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return key(out[i].ID) < key(out[j].ID) })
+	return out
+}
