@@ -71,9 +71,9 @@ type Options struct {
 // Service serves every ARM path the emulator supports. It is safe for concurrent use: one mutex
 // serializes requests, which keeps every validation-then-mutation step atomic.
 type Service struct {
-	opts Options
-	mu   sync.Mutex
-	st   *state
+	opts  Options
+	mu    sync.Mutex
+	st    *state
 	blob  *blobStore
 	kinds []*kindDef
 }

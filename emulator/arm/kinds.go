@@ -29,12 +29,12 @@ type kindDef struct {
 
 // write is one PUT or PATCH being validated.
 type write struct {
-	rc       *reqCtx
-	kd       *kindDef
-	old      *resource // nil on create
-	res      *resource // the candidate, a copy; Prepare edits it
-	parent   *resource
-	patch    bool
+	rc     *reqCtx
+	kd     *kindDef
+	old    *resource // nil on create
+	res    *resource // the candidate, a copy; Prepare edits it
+	parent *resource
+	patch  bool
 	// Set by Prepare:
 	replication bool      // the operation follows the version's replication
 	opFailure   *apiError // the LRO fails with this once ready

@@ -15,7 +15,7 @@ func renderSubscription(sub *Subscription) map[string]any {
 	return map[string]any{
 		"id": "/subscriptions/" + sub.ID, "subscriptionId": sub.ID, "tenantId": sub.TenantID,
 		"displayName": sub.DisplayName, "state": "Enabled", "authorizationSource": "RoleBased",
-		"managedByTenants": []any{},
+		"managedByTenants":     []any{},
 		"subscriptionPolicies": map[string]any{"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
 	}
 }
