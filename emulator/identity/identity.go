@@ -7,6 +7,7 @@
 package identity
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -191,3 +192,6 @@ func ParseCertificatesPEM(textOrPath string) ([]*x509.Certificate, error) {
 	}
 	return certs, nil
 }
+
+// ServerCertificate is the TLS certificate for 127.0.0.1, ::1 and localhost, signed by the CA.
+func (s *Service) ServerCertificate() tls.Certificate { return s.pki.serverCert }
