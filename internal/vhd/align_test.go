@@ -32,16 +32,24 @@ func TestAlign(t *testing.T) {
 
 func TestVHDSizeForRaw(t *testing.T) {
 	cases := map[int64]int64{
-		1:               MiB + 512,
-		MiB:             MiB + 512,
-		MiB + 1:         2*MiB + 512,
-		10*MiB - 3:      10*MiB + 512,
+		1:               20*MiB + 512,
+		MiB:             20*MiB + 512,
+		20*MiB + 1:      21*MiB + 512,
+		30*MiB - 3:      30*MiB + 512,
 		1 << 30:         1<<30 + 512,
 		(1 << 30) + 512: 1<<30 + MiB + 512,
 	}
 	for raw, want := range cases {
 		if got := VHDSizeForRaw(raw); got != want {
 			t.Errorf("VHDSizeForRaw(%d)=%d want %d", raw, got, want)
+		}
+	}
+}
+
+func TestCheckVirtualSize(t *testing.T) {
+	for size, ok := range map[int64]bool{20 * MiB: true, 20*MiB - MiB: false, 4095 << 30: true, 4096 << 30: false, 30*MiB + 512: false} {
+		if err := CheckVirtualSize(size); (err == nil) != ok {
+			t.Errorf("CheckVirtualSize(%d) = %v", size, err)
 		}
 	}
 }

@@ -55,16 +55,16 @@ type Stream struct {
 	footer  []byte
 }
 
-// NewStream wraps a raw image of size bytes, stamping a footer with the current time and a random ID.
+// NewStream wraps a raw image of size bytes (padded to VirtualSizeForRaw), stamping a footer with the current time and a random ID.
 func NewStream(raw io.ReaderAt, size int64) *Stream {
-	return NewStreamWithFooter(raw, size, NewFixedFooter(AlignUp(size, MiB), time.Now(), uuid.New()))
+	return NewStreamWithFooter(raw, size, NewFixedFooter(VirtualSizeForRaw(size), time.Now(), uuid.New()))
 }
 
-// NewStreamWithFooter wraps a raw image with the footer given (its CurrentSize must be size rounded up
-// to a MiB); tests use it for reproducible bytes.
+// NewStreamWithFooter wraps a raw image with the footer given; the data is padded with zeros to the
+// footer's CurrentSize (at least size rounded up to a MiB). Tests use it for reproducible bytes.
 func NewStreamWithFooter(raw io.ReaderAt, size int64, f Footer) *Stream {
 	b, _ := f.MarshalBinary()
-	return &Stream{raw: raw, rawSize: size, aligned: AlignUp(size, MiB), footer: b}
+	return &Stream{raw: raw, rawSize: size, aligned: max(AlignUp(size, MiB), int64(f.CurrentSize)), footer: b}
 }
 
 // Size is the VHD's size: the aligned data plus the footer.

@@ -16,11 +16,28 @@ const (
 	MiB = 1 << 20
 	// MaxPageWrite is the largest single Put Page the blob service accepts.
 	MaxPageWrite = 4 * MiB
+	// MinUploadDiskSize is the smallest virtual size Azure accepts for a direct upload (uploadSizeBytes
+	// must be at least 20 MiB plus the footer); smaller raw images are padded up to it.
+	MinUploadDiskSize = 20 * MiB
 	// MaxUploadDiskSize is the largest virtual size (without the footer) accepted for a direct upload of
 	// an OS disk; Azure documents 4 TiB (4095 GiB for the disk) as the limit for uploaded OS disks, and
 	// Hyper-V generation 1 images cannot boot from more than 2 TiB.
 	MaxUploadDiskSize = 4095 * 1024 * MiB
 )
+
+// CheckVirtualSize says whether a disk of virtual size bytes (without the footer) can be uploaded as an
+// OS disk, and how to fix it when not.
+func CheckVirtualSize(size int64) error {
+	switch {
+	case size < MinUploadDiskSize:
+		return fmt.Errorf("the disk is %d bytes; Azure needs at least 20 MiB for an uploaded disk: grow it with qemu-img resize -f vpc in.vhd 20M (or upload the raw image, which is padded automatically)", size)
+	case size > MaxUploadDiskSize:
+		return fmt.Errorf("the disk is %d GiB; an Azure OS disk holds at most %d GiB: shrink the file system and the disk, or import it as a data disk another way", size>>30, MaxUploadDiskSize>>30)
+	case !IsAligned(size, MiB):
+		return fmt.Errorf("the disk's size %d bytes is not a whole number of MiB, which Azure requires", size)
+	}
+	return nil
+}
 
 // Format is what Detect found in a file.
 type Format int
