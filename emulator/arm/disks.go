@@ -197,7 +197,8 @@ func beginGetAccess(s *Service, rc *reqCtx, d *resource) *apiError {
 		}
 		d.Meta.BlobName = name
 	}
-	sasURL, err := s.blob.sasURL(d.Meta.BlobName, write, rc.now.Add(time.Duration(secs)*time.Second))
+	// Azurite checks SAS times against the wall clock, not the emulator's (possibly injected) clock.
+	sasURL, err := s.blob.sasURL(d.Meta.BlobName, write, time.Now().Add(time.Duration(secs)*time.Second))
 	if err != nil {
 		return internalError(err)
 	}

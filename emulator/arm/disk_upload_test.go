@@ -1,0 +1,92 @@
+package arm
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/pageblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+)
+
+// TestDiskUploadFlow runs the direct-upload flow against a real Azurite: Upload disk, write SAS,
+// pages written with azblob's pageblob client, endGetAccess, then a managed image from the disk.
+func TestDiskUploadFlow(t *testing.T) {
+	endpoint := startAzurite(t)
+	h := newHarness(t, Options{BlobEndpoint: endpoint})
+	h.createRG("rg1", "eastus")
+	const size = 20*mib + vhdFooter
+	disk := computePath("rg1", "disks/up1")
+	r := h.must(202, "PUT", withAPI(disk, apiDisk), map[string]any{"location": "eastus", "properties": map[string]any{
+		"osType": "Linux", "hyperVGeneration": "V2",
+		"creationData": map[string]any{"createOption": "Upload", "uploadSizeBytes": size}}})
+	h.waitOp(r)
+	if got := str(obj(h.must(200, "GET", withAPI(disk, apiDisk), nil).Body, "properties"), "diskState"); got != "ReadyToUpload" {
+		t.Fatalf("diskState %q, want ReadyToUpload", got)
+	}
+	// An image from a disk that has no data yet is refused.
+	img := computePath("rg1", "images/img1")
+	imgBody := map[string]any{"location": "eastus", "properties": map[string]any{"hyperVGeneration": "V2", "storageProfile": map[string]any{
+		"osDisk": map[string]any{"osType": "Linux", "osState": "Generalized", "managedDisk": map[string]any{"id": disk}}}}}
+	if r := h.do("PUT", withAPI(img, apiImage), imgBody); r.Status != 409 {
+		t.Fatalf("image from ReadyToUpload disk: %d %s", r.Status, r.Raw)
+	}
+
+	grant := h.must(202, "POST", withAPI(disk+"/beginGetAccess", apiDisk), map[string]any{"access": "Write", "durationInSeconds": 3600})
+	h.waitOp(grant)
+	final := h.must(200, "GET", grant.Header.Get("Location"), nil)
+	sasURL := str(final.Body, "accessSAS")
+	if sasURL == "" {
+		t.Fatalf("no accessSAS in %s", final.Raw)
+	}
+	if got := str(obj(h.must(200, "GET", withAPI(disk, apiDisk), nil).Body, "properties"), "diskState"); got != "ActiveUpload" {
+		t.Fatalf("diskState %q, want ActiveUpload", got)
+	}
+	pb, err := pageblob.NewClientWithNoCredential(sasURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, err := pb.GetProperties(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *props.ContentLength != size {
+		t.Fatalf("page blob is %d bytes, want exactly uploadSizeBytes %d", *props.ContentLength, size)
+	}
+	page := bytes.Repeat([]byte{0xAB}, 4*mib)
+	if _, err := pb.UploadPages(context.Background(), streaming.NopCloser(bytes.NewReader(page)), blob.HTTPRange{Offset: 0, Count: int64(len(page))}, nil); err != nil {
+		t.Fatalf("upload pages with the SAS: %v", err)
+	}
+	// Deleting a disk with an active SAS is refused.
+	if r := h.do("DELETE", withAPI(disk, apiDisk), nil); r.Status != 409 {
+		t.Fatalf("delete with active SAS: %d", r.Status)
+	}
+	end := h.must(202, "POST", withAPI(disk+"/endGetAccess", apiDisk), nil)
+	h.waitOp(end)
+	if got := str(obj(h.must(200, "GET", withAPI(disk, apiDisk), nil).Body, "properties"), "diskState"); got != "Unattached" {
+		t.Fatalf("diskState after upload %q, want Unattached", got)
+	}
+	r = h.must(201, "PUT", withAPI(img, apiImage), imgBody)
+	h.waitOp(r)
+	got := h.must(200, "GET", withAPI(img, apiImage), nil)
+	od := obj(got.Body, "properties", "storageProfile", "osDisk")
+	if n, _ := num(od, "diskSizeGB"); n != 1 {
+		t.Fatalf("image diskSizeGB %v, want 1 (20 MiB rounds up)", od["diskSizeGB"])
+	}
+	if str(obj(got.Body, "properties"), "provisioningState") != "Succeeded" {
+		t.Fatalf("image not Succeeded: %s", got.Raw)
+	}
+	// The image records the disk's data size (uploadSizeBytes minus the VHD footer).
+	h.svc.mu.Lock()
+	sizeBytes := h.svc.get(img).Meta.SizeBytes
+	h.svc.mu.Unlock()
+	if sizeBytes != 20*mib {
+		t.Fatalf("image size %d, want %d", sizeBytes, 20*mib)
+	}
+	// Deleting the disk deletes its blob.
+	h.waitOp(h.must(202, "DELETE", withAPI(disk, apiDisk), nil))
+	if _, err := pb.GetProperties(context.Background(), nil); err == nil {
+		t.Fatal("the disk's blob still exists after the disk was deleted")
+	}
+}
