@@ -99,6 +99,15 @@ func (c *Client) inTenant(tenant string) bool {
 	return false
 }
 
+// isOIDCScope names the scopes MSAL adds to every request, which Entra ignores for client credentials.
+func isOIDCScope(s string) bool {
+	switch s {
+	case "openid", "profile", "offline_access", "email":
+		return true
+	}
+	return false
+}
+
 // checkResource accepts only the resource manager audience, as "{audience}/.default" (Entra accepts the
 // audience with or without its trailing slash, hence "https://host//.default" too).
 func (s *Service) checkResource(scope, resource, tenant string, v2 bool) *entraError {
@@ -108,11 +117,18 @@ func (s *Service) checkResource(scope, resource, tenant string, v2 bool) *entraE
 			return &e
 		}
 		for _, sc := range strings.Fields(scope) {
+			if isOIDCScope(sc) {
+				continue // MSAL adds these; Entra ignores them in the client credentials flow
+			}
 			if !strings.HasSuffix(sc, "/.default") {
 				return &entraError{http.StatusBadRequest, "invalid_scope", 1002012, fmt.Sprintf(
 					"The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", sc)}
 			}
 			resource = strings.TrimSuffix(sc, "/.default")
+		}
+		if resource == "" {
+			e := errMissingParameter("scope")
+			return &e
 		}
 	} else if resource == "" {
 		e := errMissingParameter("resource")
