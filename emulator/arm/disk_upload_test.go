@@ -5,9 +5,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/pageblob"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 )
 
 // TestDiskUploadFlow runs the direct-upload flow against a real Azurite: Upload disk, write SAS,

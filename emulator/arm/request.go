@@ -87,17 +87,13 @@ func normalizeNumbers(v any) any {
 
 // clone deep-copies generic JSON.
 func clone[T any](v T) T {
+	// Numbers come back as float64, which num reads; sizes stay exact below 2^53.
 	var out T
 	b, err := json.Marshal(v)
 	if err != nil {
 		return out
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	_ = dec.Decode(&out)
-	if m, ok := any(out).(map[string]any); ok {
-		normalizeNumbers(m)
-	}
+	_ = json.Unmarshal(b, &out)
 	return out
 }
 

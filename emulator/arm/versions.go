@@ -48,7 +48,7 @@ func prepareVersion(s *Service, w *write) *apiError {
 			"The image version name '%s' is invalid. The image version name should follow Major(int32).Minor(int32).Patch(int32) format, for e.g: 1.0.0, 2018.12.1 etc.", w.res.Name)
 	}
 	p := w.res.Properties
-	for _, k := range []string{"provisioningState", "replicationStatus"} {
+	for _, k := range []string{"provisioningState", "replicationStatus", "restore"} {
 		delete(p, k)
 	}
 	if w.old != nil && !w.patch {
@@ -228,6 +228,12 @@ func (s *Service) targetRegions(w *write, pp map[string]any) ([]targetRegion, *a
 			n = rn
 		}
 		m["regionalReplicaCount"] = n
+		// A replicated region keeps its encryption when an update does not restate it.
+		if _, ok := m["encryption"]; !ok && w.old != nil {
+			if enc := oldRegionField(w.old.Properties, name, "encryption"); enc != nil {
+				m["encryption"] = clone(enc)
+			}
+		}
 		if str(m, "storageAccountType") == "" {
 			m["storageAccountType"] = sat
 		}
@@ -306,9 +312,19 @@ func renderVersion(s *Service, r *resource, rc *renderCtx, body map[string]any) 
 	od := ensureObj(st, "osDiskImage")
 	od["sizeInGB"] = (r.Meta.SizeBytes + gib - 1) / gib
 	if str(od, "hostCaching") == "" {
-		od["hostCaching"] = "ReadWrite"
+		od["hostCaching"] = "ReadOnly"
 	}
 	if rc.expand {
 		props["replicationStatus"] = s.replicationStatusBody(r, rc.now)
 	}
+}
+
+// oldRegionField reads a field of a stored version's target region.
+func oldRegionField(old map[string]any, region, field string) any {
+	for _, x := range list(obj(old, "publishingProfile"), "targetRegions") {
+		if m, ok := x.(map[string]any); ok && normalizeRegion(str(m, "name")) == region {
+			return m[field]
+		}
+	}
+	return nil
 }
