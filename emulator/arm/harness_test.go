@@ -33,6 +33,19 @@ type harness struct {
 	svc   *Service
 	srv   *httptest.Server
 	clock *fakeClock
+	// snap makes every request record the inventory just before it is sent, in before.
+	snap   bool
+	before string
+}
+
+func (h *harness) snapshotBefore() {
+	if h.snap {
+		b, err := h.svc.Inventory()
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		h.before = string(b)
+	}
 }
 
 func newHarness(t *testing.T, opts Options) *harness {
@@ -80,6 +93,7 @@ func (h *harness) do(method, path string, body any) response {
 	if !strings.HasPrefix(u, "http") {
 		u = h.srv.URL + path
 	}
+	h.snapshotBefore()
 	req, err := http.NewRequest(method, u, rd)
 	if err != nil {
 		h.t.Fatal(err)
