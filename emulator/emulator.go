@@ -36,10 +36,11 @@ type Server struct {
 	logger  *log.Logger
 	handler http.Handler
 
-	mu    sync.Mutex
-	srv   *http.Server
-	done  chan struct{}
-	ready Ready
+	mu     sync.Mutex
+	srv    *http.Server
+	done   chan struct{}
+	ready  Ready
+	closed bool
 }
 
 // New builds a server from opts, loading or creating the CA, keys, generated credentials and ARM state
@@ -158,8 +159,8 @@ func (s *Server) TLSConfig() *tls.Config {
 func (s *Server) Start(addr string) (Ready, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.srv != nil {
-		return Ready{}, errors.New("emulator: already started")
+	if s.srv != nil || s.closed {
+		return Ready{}, errors.New("emulator: already started or closed; build a new Server with New to restart")
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -213,9 +214,12 @@ func (s *Server) Ready() Ready {
 // and in-flight operations stay persisted; a new Server on the same DataDir continues them.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	srv, done := s.srv, s.done
-	s.srv = nil
+	srv, done, closed := s.srv, s.done, s.closed
+	s.srv, s.closed = nil, true
 	s.mu.Unlock()
+	if closed {
+		return nil // Close is idempotent: tests close explicitly to restart, and again at cleanup
+	}
 	var errs []error
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
