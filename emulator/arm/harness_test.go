@@ -50,10 +50,13 @@ func (h *harness) snapshotBefore() {
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	if opts.Clock == nil {
-		opts.Clock = clock.Now
-	}
+	return newHarnessWithClock(t, opts, &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
+}
+
+// newHarnessWithClock shares a clock between Services (restart tests).
+func newHarnessWithClock(t *testing.T, opts Options, clock *fakeClock) *harness {
+	t.Helper()
+	opts.Clock = clock.Now
 	svc, err := New(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -58,7 +58,9 @@ func TestValidationErrors(t *testing.T) {
 		inMsg  string
 	}
 	v := func(name string, body map[string]any) func(h *harness, f fixture) response {
-		return func(h *harness, f fixture) response { return h.do("PUT", withAPI(f.versionPath(name), apiGallery), body) }
+		return func(h *harness, f fixture) response {
+			return h.do("PUT", withAPI(f.versionPath(name), apiGallery), body)
+		}
 	}
 	defPath := func(f fixture) string { return computePath(f.rg, "galleries/"+f.gallery+"/images/"+f.def) }
 	// withVersion creates version 1.0.0 to westus+eastus and waits for it, then runs next.
