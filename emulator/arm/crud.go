@@ -285,10 +285,12 @@ func writePage(rc *reqCtx, pageSize int, values []map[string]any) {
 	if end < len(values) {
 		q := url.Values{}
 		for k, v := range rc.r.URL.Query() {
-			q[k] = v
+			if k != "$skiptoken" {
+				q[k] = v
+			}
 		}
-		q.Set("$skiptoken", strconv.Itoa(end))
-		out["nextLink"] = rc.base + rc.r.URL.Path + "?" + q.Encode()
+		// ARM writes $skiptoken unescaped; the token itself is an offset.
+		out["nextLink"] = rc.base + rc.r.URL.Path + "?" + q.Encode() + "&$skiptoken=" + strconv.Itoa(end)
 	}
 	writeJSON(rc.w, http.StatusOK, out)
 }
