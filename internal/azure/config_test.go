@@ -135,3 +135,5 @@ func TestSecrets(t *testing.T) {
 		t.Error("empty config has secrets")
 	}
 }
+
+func timeNow() time.Time { return time.Now() }
