@@ -99,8 +99,10 @@ func withDefaults(o Options) Options {
 	if len(o.Subscriptions) == 0 {
 		o.Subscriptions = []Subscription{{ID: "00000000-0000-0000-0000-000000000001", TenantID: "00000000-0000-0000-0000-0000000000aa", DisplayName: "Emulated subscription"}}
 	}
+	// Copy so normalizing never writes into the caller's slice.
+	o.Regions = append([]string(nil), o.Regions...)
 	if len(o.Regions) == 0 {
-		o.Regions = append([]string(nil), defaultRegions...)
+		o.Regions = append(o.Regions, defaultRegions...)
 	}
 	for i, r := range o.Regions {
 		o.Regions[i] = normalizeRegion(r)
