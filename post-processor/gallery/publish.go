@@ -1,0 +1,116 @@
+package gallery
+
+import (
+	"context"
+	"fmt"
+
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
+	core "github.com/azure-gallery/packer-plugin-azure-gallery/internal/gallery"
+)
+
+// publish authenticates, runs the core's publish and turns its result into the artifact.
+func (p *PostProcessor) publish(ctx context.Context, ui packersdk.Ui, src *source) (*Artifact, error) {
+	sess, err := azure.NewSession(ctx, &p.config.Config)
+	if err != nil {
+		return nil, err
+	}
+	res, err := core.NewPublisher(sess, ui).Publish(ctx, p.request(src))
+	if err != nil {
+		return nil, fmt.Errorf("azure-gallery: %w", azure.Explain(err))
+	}
+	return artifactFrom(res, p.config.ImageName), nil
+}
+
+// request maps the validated configuration onto the core's Request.
+func (p *PostProcessor) request(src *source) core.Request {
+	c, r := &p.config, p.resolved
+	req := core.Request{
+		SourceID:           src.ImageID,
+		SubscriptionID:     c.SubscriptionID,
+		ResourceGroup:      c.ResourceGroup,
+		GalleryName:        c.GalleryName,
+		CreateGallery:      c.CreateGallery,
+		GalleryDescription: c.GalleryDescription,
+		Definition: core.DefinitionSpec{
+			Name:                  c.ImageName,
+			Create:                r.createImage,
+			Publisher:             c.Publisher,
+			Offer:                 c.Offer,
+			Sku:                   c.SKU,
+			OSType:                c.OSType,
+			OSState:               c.OSState,
+			HyperVGeneration:      c.HyperVGeneration,
+			Architecture:          c.Architecture,
+			SecurityType:          c.SecurityType,
+			AcceleratedNetworking: r.acceleratedNetworking,
+			DiskControllerTypes:   c.DiskControllerTypes,
+			MinVCPUs:              c.RecommendedVCPUsMin,
+			MaxVCPUs:              c.RecommendedVCPUsMax,
+			MinMemoryGB:           c.RecommendedMemoryGBMin,
+			MaxMemoryGB:           c.RecommendedMemoryGBMax,
+			Description:           c.Description,
+			Eula:                  c.EULA,
+			PrivacyStatementURI:   c.PrivacyStatementURI,
+			ReleaseNoteURI:        c.ReleaseNoteURI,
+			EndOfLife:             r.definitionEndOfLife,
+		},
+		Version:                            core.VersionSpec{Version: c.ImageVersion},
+		ReplicaCount:                       c.ReplicaCount,
+		StorageAccountType:                 c.StorageAccountType,
+		ReplicationMode:                    c.ReplicationMode,
+		ExcludeFromLatest:                  c.ExcludeFromLatest,
+		VersionEndOfLife:                   r.versionEndOfLife,
+		Tags:                               c.Tags,
+		AllowDeletionOfReplicatedLocations: r.allowDeletionOfReplicatedLocations,
+		CleanupOnFailure:                   c.CleanupOnFailure,
+		Timeout:                            c.Timeout,
+	}
+	if c.PurchasePlan != nil {
+		req.Definition.PurchasePlan = &core.PurchasePlan{Name: c.PurchasePlan.Name, Publisher: c.PurchasePlan.Publisher, Product: c.PurchasePlan.Product}
+	}
+	if c.BlockDeletionBeforeEndOfLife {
+		block := true
+		req.BlockDeletionBeforeEndOfLife = &block
+	}
+	for _, tr := range r.regions {
+		t := core.TargetRegion{
+			Name:                tr.Name,
+			Replicas:            tr.Replicas,
+			StorageAccountType:  tr.StorageAccountType,
+			DiskEncryptionSetID: tr.DiskEncryptionSetID,
+		}
+		if tr.ExcludeFromLatest {
+			exclude := true
+			t.ExcludeFromLatest = &exclude
+		}
+		req.TargetRegions = append(req.TargetRegions, t)
+	}
+	return req
+}
+
+// artifactFrom copies the core's result into the artifact.
+func artifactFrom(res *core.Result, imageName string) *Artifact {
+	a := &Artifact{
+		VersionID:      res.VersionID,
+		Version:        res.Version,
+		SubscriptionID: res.SubscriptionID,
+		ResourceGroup:  res.ResourceGroup,
+		GalleryName:    res.GalleryName,
+		ImageName:      res.DefinitionName,
+		SourceImageID:  res.SourceID,
+		Outcome:        string(res.Outcome),
+	}
+	if a.ImageName == "" {
+		a.ImageName = imageName
+	}
+	if a.SubscriptionID != "" {
+		a.DefinitionID = fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/galleries/%s/images/%s",
+			a.SubscriptionID, a.ResourceGroup, a.GalleryName, a.ImageName)
+	}
+	for _, reg := range res.Regions {
+		a.Regions = append(a.Regions, reg.Name)
+	}
+	return a
+}
