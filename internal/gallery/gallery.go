@@ -5,3 +5,137 @@
 //
 // It imports nothing from packer-plugin-sdk: the post-processor adapts it to Packer.
 package gallery
+
+import (
+	"time"
+)
+
+// Reporter receives what a user should see: decisions (Say), progress and details (Message) and
+// problems (Error). packersdk.Ui satisfies it.
+type Reporter interface {
+	Say(string)
+	Message(string)
+	Error(string)
+}
+
+// ManagedTag marks the versions this plugin published, so retention can later tell them apart from
+// versions published by anyone else.
+const (
+	ManagedTagKey   = "packer-plugin-azure-gallery"
+	ManagedTagValue = "managed"
+	// SourceTagKey records the source ID on the version, which survives even when Azure omits it.
+	SourceTagKey = "packer-plugin-azure-gallery-source"
+)
+
+// DefaultTimeout bounds a publish when Request.Timeout is zero.
+const DefaultTimeout = 3 * time.Hour
+
+// Request is everything a publish needs, already validated by the adapter's config decoding.
+type Request struct {
+	// SourceID is a managed image ID, or a gallery image version ID (promotion).
+	SourceID string
+	// SubscriptionID is the gallery's subscription ("" = the session's).
+	SubscriptionID     string
+	ResourceGroup      string
+	GalleryName        string
+	CreateGallery      bool
+	GalleryDescription string
+	Definition         DefinitionSpec
+	Version            VersionSpec
+	// TargetRegions lists the regions to replicate to; the source region is always added.
+	TargetRegions []TargetRegion
+	// ReplicaCount and StorageAccountType are the defaults for regions that do not set their own
+	// (0 and "" leave Azure's defaults: 1 and Standard_LRS).
+	ReplicaCount       int32
+	StorageAccountType string
+	// ReplicationMode is "Full" (default) or "Shallow".
+	ReplicationMode   string
+	ExcludeFromLatest bool
+	VersionEndOfLife  *time.Time
+	Tags              map[string]string
+	// AllowDeletionOfReplicatedLocations and BlockDeletionBeforeEndOfLife set the version's safety profile.
+	AllowDeletionOfReplicatedLocations *bool
+	BlockDeletionBeforeEndOfLife       *bool
+	// CleanupOnFailure deletes what this run created (never anything else) when the publish fails.
+	CleanupOnFailure bool
+	// Timeout bounds the whole publish (0 = DefaultTimeout).
+	Timeout time.Duration
+}
+
+// DefinitionSpec describes the image definition. Empty OS fields are taken from the source.
+type DefinitionSpec struct {
+	Name string
+	// Create allows creating the definition when it does not exist (the adapter defaults it to true).
+	Create                   bool
+	Publisher, Offer, Sku    string
+	OSType, OSState          string
+	HyperVGeneration         string
+	Architecture             string
+	SecurityType             string
+	AcceleratedNetworking    *bool
+	DiskControllerTypes      []string
+	MinVCPUs, MaxVCPUs       int32
+	MinMemoryGB, MaxMemoryGB int32
+	Description, Eula        string
+	PrivacyStatementURI      string
+	ReleaseNoteURI           string
+	EndOfLife                *time.Time
+	PurchasePlan             *PurchasePlan
+}
+
+// PurchasePlan is the Marketplace plan a definition carries.
+type PurchasePlan struct{ Name, Publisher, Product string }
+
+// VersionSpec chooses the version number.
+type VersionSpec struct {
+	// Version is "Major.Minor.Patch"; "auto" is reserved for picking the next number (see Bump, Major).
+	Version string
+	// Bump and Major steer "auto": which part to increment, and an optional pinned major.
+	Bump  Bump
+	Major *int32
+}
+
+// TargetRegion is one replication target. Zero values take the request's defaults.
+type TargetRegion struct {
+	Name                string
+	Replicas            int32
+	StorageAccountType  string
+	ExcludeFromLatest   *bool
+	DiskEncryptionSetID string
+}
+
+// Outcome says what the publish did with the version.
+type Outcome string
+
+// The outcomes of a publish.
+const (
+	OutcomeCreated Outcome = "created"
+	OutcomeReused  Outcome = "reused"
+	OutcomeResumed Outcome = "resumed"
+)
+
+// Result describes the published version.
+type Result struct {
+	VersionID      string
+	Version        string
+	GalleryName    string
+	DefinitionName string
+	ResourceGroup  string
+	SubscriptionID string
+	// Location is the gallery's (and the source's) region.
+	Location string
+	SourceID string
+	Regions  []RegionResult
+	Outcome  Outcome
+	Duration time.Duration
+	// Requests counts the ARM requests the wait made (progress reads and operation polls).
+	Requests int
+}
+
+// RegionResult is one replicated region of the version.
+type RegionResult struct {
+	Name               string
+	State              string
+	Replicas           int32
+	StorageAccountType string
+}

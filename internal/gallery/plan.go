@@ -1,0 +1,373 @@
+package gallery
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// VersionDecision is what the plan does with the version.
+type VersionDecision string
+
+// The version decisions.
+const (
+	// VersionCreate: the version does not exist; create it with one PUT.
+	VersionCreate VersionDecision = "create"
+	// VersionReuse: it exists from the same source and has succeeded.
+	VersionReuse VersionDecision = "reuse"
+	// VersionResume: it exists from the same source and is still replicating; wait for it.
+	VersionResume VersionDecision = "resume"
+)
+
+// Actions is the plan of a publish: what to create, update, reuse or wait for. It is plain data,
+// computed by Plan without I/O.
+type Actions struct {
+	// Location is the region of the gallery, the definition and the version, which is the source's.
+	Location string
+	// CreateGallery is set when the gallery is missing and create_gallery allows creating it.
+	CreateGallery bool
+	// CreateDefinition is set when the definition is missing; Definition is then its full spec.
+	CreateDefinition bool
+	// Definition is the requested definition with every OS field resolved from the source.
+	Definition DefinitionSpec
+	// DefinitionUpdates lists the updatable fields of an existing definition that differ.
+	DefinitionUpdates []FieldChange
+	Version           VersionDecision
+	VersionName       string
+	// Regions are the target regions, normalized, source region first.
+	Regions []RegionPlan
+	// FootprintGiB is the stored size: the source size times the replicas summed over regions.
+	FootprintGiB int64
+	// Notes are the decisions worth telling the user, in order.
+	Notes []string
+}
+
+// FieldChange is one field of an existing resource that the config changes.
+type FieldChange struct {
+	Field    string
+	From, To string
+}
+
+// RegionPlan is one resolved target region.
+type RegionPlan struct {
+	Name                string
+	Replicas            int32
+	StorageAccountType  string
+	ExcludeFromLatest   *bool
+	DiskEncryptionSetID string
+}
+
+// Defaults Azure applies, made explicit so the plan and the footprint are exact.
+const (
+	defaultStorageAccountType = "Standard_LRS"
+	defaultHyperVGeneration   = "V1"
+	defaultArchitecture       = "x64"
+	defaultSecurityType       = "Standard"
+	maxReplicas               = 100
+)
+
+// Plan decides what a publish does from the request and what exists. It is pure: every refusal is
+// returned as an error that names the setting and the fix, before anything is written.
+func Plan(req Request, obs *Observed) (*Actions, error) {
+	if obs == nil {
+		return nil, errors.New("plan: nothing observed")
+	}
+	src := obs.Source
+	a := &Actions{Location: NormalizeRegion(src.Location)}
+	if a.Location == "" {
+		return nil, fmt.Errorf("source %s: Azure reports no location for it", src.ID)
+	}
+	if ps := src.ProvisioningState; ps != "" && !strings.EqualFold(ps, "Succeeded") {
+		return nil, fmt.Errorf("source %s is %s, not Succeeded; wait for it to finish or rebuild it", src.ID, ps)
+	}
+	if err := planGallery(req, obs, a); err != nil {
+		return nil, err
+	}
+	if err := planDefinition(req, obs, a); err != nil {
+		return nil, err
+	}
+	if err := planRegions(req, src, a); err != nil {
+		return nil, err
+	}
+	if err := planVersion(req, obs, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func planGallery(req Request, obs *Observed, a *Actions) error {
+	g := obs.Gallery
+	if g == nil {
+		if !req.CreateGallery {
+			return fmt.Errorf("gallery %q does not exist in resource group %q; set create_gallery = true to create it, or fix gallery_name and resource_group", req.GalleryName, req.ResourceGroup)
+		}
+		a.CreateGallery = true
+		a.Notes = append(a.Notes, fmt.Sprintf("Gallery %s does not exist: creating it in %s.", req.GalleryName, a.Location))
+		return nil
+	}
+	if g.Location != "" && g.Location != a.Location {
+		return fmt.Errorf("gallery %q is in %s, but the source image is in %s; Azure needs the source in the gallery's region: build the image in %s, or use a gallery in %s", req.GalleryName, g.Location, a.Location, g.Location, a.Location)
+	}
+	a.Notes = append(a.Notes, fmt.Sprintf("Using gallery %s (%s).", req.GalleryName, a.Location))
+	return nil
+}
+
+// resolveDefinition fills the OS fields the config leaves empty from the source, and refuses a config
+// that contradicts the source.
+func resolveDefinition(req Request, src Source) (DefinitionSpec, error) {
+	d := req.Definition
+	var errs []string
+	pick := func(field, cfg, fromSrc, def string) string {
+		switch {
+		case cfg != "" && fromSrc != "" && !strings.EqualFold(cfg, fromSrc):
+			errs = append(errs, fmt.Sprintf("%s is %s, but the source image is %s; remove %s to take the source's value, or use another source", field, cfg, fromSrc, field))
+			return cfg
+		case cfg != "":
+			return cfg
+		case fromSrc != "":
+			return fromSrc
+		}
+		return def
+	}
+	d.OSType = pick("os_type", d.OSType, src.OSType, "")
+	d.HyperVGeneration = pick("hyper_v_generation", d.HyperVGeneration, src.HyperVGeneration, defaultHyperVGeneration)
+	d.Architecture = pick("architecture", d.Architecture, src.Architecture, "")
+	d.SecurityType = pick("security_type", d.SecurityType, src.SecurityType, "")
+	if d.OSState == "" {
+		d.OSState = src.OSState
+		if d.OSState == "" {
+			d.OSState = "Generalized"
+		}
+	}
+	if strings.EqualFold(d.OSState, "Generalized") && strings.EqualFold(src.OSState, "Specialized") {
+		errs = append(errs, "the source image is Specialized, but a Generalized definition needs a generalized image; generalize it (sysprep, or waagent -deprovision+user) or set os_state = \"Specialized\"")
+	}
+	if d.OSType == "" {
+		errs = append(errs, "os_type: the source does not say its OS type; set os_type to Linux or Windows")
+	}
+	if len(errs) > 0 {
+		return d, fmt.Errorf("definition %q: %s", d.Name, strings.Join(errs, "; "))
+	}
+	return d, nil
+}
+
+func planDefinition(req Request, obs *Observed, a *Actions) error {
+	d, err := resolveDefinition(req, obs.Source)
+	if err != nil {
+		return err
+	}
+	a.Definition = d
+	ex := obs.Definition
+	if obs.Gallery == nil || ex == nil {
+		if !req.Definition.Create {
+			return fmt.Errorf("image definition %q does not exist in gallery %q; set create_image = true to create it, or fix image_name", d.Name, req.GalleryName)
+		}
+		var missing []string
+		for _, f := range []struct{ name, v string }{{"publisher", d.Publisher}, {"offer", d.Offer}, {"sku", d.Sku}} {
+			if f.v == "" {
+				missing = append(missing, f.name)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("image definition %q does not exist, and creating it needs %s; set them (they identify the image and cannot change later)", d.Name, strings.Join(missing, ", "))
+		}
+		a.CreateDefinition = true
+		a.Notes = append(a.Notes, fmt.Sprintf("Image definition %s does not exist: creating it (%s, %s, %s, Hyper-V %s).", d.Name, d.OSType, d.OSState, orDefault(d.Architecture, defaultArchitecture), d.HyperVGeneration))
+		return nil
+	}
+	if ex.Location != "" && ex.Location != a.Location {
+		return fmt.Errorf("image definition %q is in %s, but the source image is in %s; Azure needs them in the same region: use a definition in %s", d.Name, ex.Location, a.Location, a.Location)
+	}
+	if diff := definitionDiff(d, ex); len(diff) > 0 {
+		return fmt.Errorf("image definition %q does not match the image being published:\n  - %s\nThese cannot change on an existing definition: publish to a new image_name, or use a matching source",
+			d.Name, strings.Join(diff, "\n  - "))
+	}
+	a.DefinitionUpdates = definitionUpdates(d, ex)
+	if len(a.DefinitionUpdates) > 0 {
+		var names []string
+		for _, c := range a.DefinitionUpdates {
+			names = append(names, c.Field)
+		}
+		a.Notes = append(a.Notes, fmt.Sprintf("Image definition %s exists and matches; updating %s.", d.Name, strings.Join(names, ", ")))
+	} else {
+		a.Notes = append(a.Notes, fmt.Sprintf("Image definition %s exists and matches.", d.Name))
+	}
+	return nil
+}
+
+// definitionDiff lists the immutable fields where the existing definition and the image disagree,
+// each as "field: definition has X, image has Y".
+func definitionDiff(want DefinitionSpec, ex *ObservedDefinition) []string {
+	var diff []string
+	cmp := func(field, have, wantV, haveDefault string) {
+		if have == "" {
+			have = haveDefault
+		}
+		if wantV == "" || strings.EqualFold(have, wantV) {
+			return
+		}
+		diff = append(diff, fmt.Sprintf("%s: definition has %s, image has %s", field, orDefault(have, "(none)"), wantV))
+	}
+	cmp("os_type", ex.OSType, want.OSType, "")
+	cmp("os_state", ex.OSState, want.OSState, "")
+	cmp("hyper_v_generation", ex.HyperVGeneration, want.HyperVGeneration, defaultHyperVGeneration)
+	cmp("architecture", ex.Architecture, want.Architecture, defaultArchitecture)
+	cmp("security_type", ex.SecurityType, want.SecurityType, defaultSecurityType)
+	cfg := func(field, have, wantV string) {
+		if wantV != "" && !strings.EqualFold(have, wantV) {
+			diff = append(diff, fmt.Sprintf("%s: definition has %s, config has %s", field, orDefault(have, "(none)"), wantV))
+		}
+	}
+	cfg("publisher", ex.Publisher, want.Publisher)
+	cfg("offer", ex.Offer, want.Offer)
+	cfg("sku", ex.Sku, want.Sku)
+	return diff
+}
+
+// definitionUpdates lists the fields Azure lets change on a definition that the config sets to a
+// different value. Unset config fields leave the definition alone.
+func definitionUpdates(want DefinitionSpec, ex *ObservedDefinition) []FieldChange {
+	var ch []FieldChange
+	str := func(field, have, wantV string) {
+		if wantV != "" && have != wantV {
+			ch = append(ch, FieldChange{Field: field, From: have, To: wantV})
+		}
+	}
+	num := func(field string, have, wantV int32) {
+		if wantV != 0 && have != wantV {
+			ch = append(ch, FieldChange{Field: field, From: fmt.Sprint(have), To: fmt.Sprint(wantV)})
+		}
+	}
+	str("description", ex.Description, want.Description)
+	str("eula", ex.Eula, want.Eula)
+	str("privacy_statement_uri", ex.PrivacyStatementURI, want.PrivacyStatementURI)
+	str("release_note_uri", ex.ReleaseNoteURI, want.ReleaseNoteURI)
+	num("recommended_vcpus_min", ex.MinVCPUs, want.MinVCPUs)
+	num("recommended_vcpus_max", ex.MaxVCPUs, want.MaxVCPUs)
+	num("recommended_memory_min", ex.MinMemoryGB, want.MinMemoryGB)
+	num("recommended_memory_max", ex.MaxMemoryGB, want.MaxMemoryGB)
+	if want.EndOfLife != nil && (ex.EndOfLife == nil || !ex.EndOfLife.Equal(*want.EndOfLife)) {
+		from := ""
+		if ex.EndOfLife != nil {
+			from = ex.EndOfLife.UTC().Format(time.RFC3339)
+		}
+		ch = append(ch, FieldChange{Field: "end_of_life_date", From: from, To: want.EndOfLife.UTC().Format(time.RFC3339)})
+	}
+	return ch
+}
+
+// planRegions resolves the target regions: normalized, the source region always included (first),
+// duplicates refused, defaults applied.
+func planRegions(req Request, src Source, a *Actions) error {
+	defReplicas := req.ReplicaCount
+	if defReplicas == 0 {
+		defReplicas = 1
+	}
+	defType := orDefault(req.StorageAccountType, defaultStorageAccountType)
+	seen := map[string]string{}
+	var regions []RegionPlan
+	for i, tr := range req.TargetRegions {
+		name, err := CheckRegion(tr.Name)
+		if err != nil {
+			return fmt.Errorf("target_region[%d].name: %v", i, err)
+		}
+		if prev, dup := seen[name]; dup {
+			return fmt.Errorf("target_region[%d].name: %q is the same region as %q (both are %s); list each region once", i, tr.Name, prev, name)
+		}
+		seen[name] = tr.Name
+		rp := RegionPlan{Name: name, Replicas: tr.Replicas, StorageAccountType: orDefault(tr.StorageAccountType, defType), ExcludeFromLatest: tr.ExcludeFromLatest, DiskEncryptionSetID: tr.DiskEncryptionSetID}
+		if rp.Replicas == 0 {
+			rp.Replicas = defReplicas
+		}
+		if rp.Replicas < 1 || rp.Replicas > maxReplicas {
+			return fmt.Errorf("target_region[%d].replicas: %d is out of range; use 1 to %d", i, rp.Replicas, maxReplicas)
+		}
+		regions = append(regions, rp)
+	}
+	if _, ok := seen[a.Location]; !ok {
+		regions = append([]RegionPlan{{Name: a.Location, Replicas: defReplicas, StorageAccountType: defType}}, regions...)
+		if len(req.TargetRegions) > 0 {
+			a.Notes = append(a.Notes, fmt.Sprintf("Adding the source region %s to the target regions (Azure requires it).", a.Location))
+		}
+	} else {
+		// Source region first: it is where Azure copies from, and reads best in the progress.
+		for i, r := range regions {
+			if r.Name == a.Location && i > 0 {
+				regions = append([]RegionPlan{r}, append(regions[:i:i], regions[i+1:]...)...)
+				break
+			}
+		}
+	}
+	if defReplicas < 1 || defReplicas > maxReplicas {
+		return fmt.Errorf("replica_count: %d is out of range; use 1 to %d", defReplicas, maxReplicas)
+	}
+	if strings.EqualFold(req.ReplicationMode, "Shallow") && (len(regions) != 1 || regions[0].Replicas != 1) {
+		return fmt.Errorf("replication_mode: Shallow replicates only to the source region (%s) with one replica; remove the other target regions and replicas, or use Full", a.Location)
+	}
+	a.Regions = regions
+	var replicas int64
+	for _, r := range regions {
+		replicas += int64(r.Replicas)
+	}
+	a.FootprintGiB = src.SizeGiB * replicas
+	return nil
+}
+
+func planVersion(req Request, obs *Observed, a *Actions) error {
+	name := req.Version.Version
+	if strings.EqualFold(name, "auto") {
+		return errors.New("image_version: \"auto\" is not supported yet; give an explicit Major.Minor.Patch")
+	}
+	if _, err := ParseVersion(name); err != nil {
+		return fmt.Errorf("image_version: %v", err)
+	}
+	a.VersionName = name
+	v := obs.Version
+	if v == nil || a.CreateDefinition || a.CreateGallery {
+		a.Version = VersionCreate
+		a.Notes = append(a.Notes, fmt.Sprintf("Version %s does not exist: creating it in %d region(s).", name, len(a.Regions)))
+		return nil
+	}
+	if v.SourceID == "" {
+		return fmt.Errorf("version %s already exists, and Azure does not say its source, so it may not be this image; choose another image_version (it is never overwritten)", name)
+	}
+	if !strings.EqualFold(strings.TrimSpace(v.SourceID), strings.TrimSpace(obs.Source.ID)) {
+		return fmt.Errorf("version %s already exists from a different source (%s, not %s); choose another image_version (or image_version = \"auto\"): an existing version is never overwritten", name, v.SourceID, obs.Source.ID)
+	}
+	switch state := strings.ToLower(v.ProvisioningState); {
+	case state == "failed" || strings.EqualFold(v.AggregatedState, "Failed"):
+		return fmt.Errorf("version %s exists from this source but is Failed%s; delete it (az sig image-version delete --resource-group %s --gallery-name %s --gallery-image-definition %s --gallery-image-version %s) and re-run, or choose another image_version",
+			name, failedRegions(v.Regions), req.ResourceGroup, req.GalleryName, req.Definition.Name, name)
+	case state == "succeeded":
+		a.Version = VersionReuse
+		a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source and has replicated: reusing it.", name))
+	case state == "creating" || state == "updating" || state == "" || strings.EqualFold(v.AggregatedState, "InProgress"):
+		a.Version = VersionResume
+		a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source and is still replicating: resuming the wait.", name))
+	default:
+		return fmt.Errorf("version %s is %s; wait for that to finish and re-run, or choose another image_version", name, v.ProvisioningState)
+	}
+	return nil
+}
+
+// failedRegions formats the failed regions of a version with Azure's details.
+func failedRegions(rs []RegionStatus) string {
+	var parts []string
+	for _, r := range rs {
+		if strings.EqualFold(r.State, "Failed") {
+			parts = append(parts, fmt.Sprintf("%s: %s", r.Name, orDefault(r.Details, "no details")))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,62 @@
+package gallery
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// progressReporter prints a version's per-region replication, only what changed since the last read,
+// and an estimate of the time left once progress allows one.
+type progressReporter struct {
+	ui      Reporter
+	version string
+	last    map[string]RegionStatus
+	// shownETA is the last estimate printed; a new one prints only when it moves noticeably.
+	shownETA time.Time
+}
+
+func newProgressReporter(ui Reporter, version string) *progressReporter {
+	return &progressReporter{ui: ui, version: version, last: map[string]RegionStatus{}}
+}
+
+// update prints the regions whose state or progress changed; it returns how many lines it printed.
+func (pr *progressReporter) update(regions []RegionStatus) int {
+	n := 0
+	for _, r := range regions {
+		old, seen := pr.last[r.Name]
+		if seen && old.State == r.State && old.Progress == r.Progress && old.Details == r.Details {
+			continue
+		}
+		pr.last[r.Name] = r
+		line := fmt.Sprintf("  %s: %s %d%%", r.Name, orDefault(r.State, "Unknown"), r.Progress)
+		if strings.EqualFold(r.State, "Failed") {
+			pr.ui.Error(fmt.Sprintf("  %s: replication of %s failed: %s", r.Name, pr.version, orDefault(r.Details, "Azure gave no details")))
+		} else {
+			pr.ui.Message(line)
+		}
+		n++
+	}
+	return n
+}
+
+// eta prints the expected end when first known, and again when it moves by more than a fifth of the
+// time left (at least 10s).
+func (pr *progressReporter) eta(now, eta time.Time) bool {
+	left := eta.Sub(now)
+	if left <= 0 {
+		return false
+	}
+	if !pr.shownETA.IsZero() {
+		shift := eta.Sub(pr.shownETA)
+		if shift < 0 {
+			shift = -shift
+		}
+		if shift < max(left/5, 10*time.Second) {
+			return false
+		}
+	}
+	pr.shownETA = eta
+	pr.ui.Message(fmt.Sprintf("Replication of %s: about %s left (expected at %s).", pr.version, left.Round(time.Second), eta.UTC().Format("15:04:05Z")))
+	return true
+}

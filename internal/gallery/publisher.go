@@ -1,0 +1,191 @@
+package gallery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
+)
+
+// Publisher publishes versions through one azure.Session. It holds no per-publish state, so one
+// Publisher can run several publishes at once.
+type Publisher struct {
+	sess *azure.Session
+	ui   Reporter
+	// now and sleep are the clock; tests and benchmarks keep the real one.
+	now func() time.Time
+	// wait tunes the adaptive polling.
+	wait WaitOptions
+}
+
+// WaitOptions tune how the wait polls. Zero values take the defaults.
+type WaitOptions struct {
+	// MinInterval is the shortest gap between two progress reads (default 500ms).
+	MinInterval time.Duration
+	// MaxInterval is the longest gap, so progress still shows on long replications (default 2m).
+	MaxInterval time.Duration
+	// FirstInterval is the gap before the first reads, while nothing predicts the end (default 1s).
+	FirstInterval time.Duration
+}
+
+func (w WaitOptions) withDefaults() WaitOptions {
+	if w.MinInterval <= 0 {
+		w.MinInterval = 500 * time.Millisecond
+	}
+	if w.MaxInterval <= 0 {
+		w.MaxInterval = 2 * time.Minute
+	}
+	if w.FirstInterval <= 0 {
+		w.FirstInterval = time.Second
+	}
+	return w
+}
+
+// NewPublisher returns a Publisher that reports to r (nil discards output).
+func NewPublisher(sess *azure.Session, r Reporter) *Publisher {
+	if r == nil {
+		r = discard{}
+	}
+	return &Publisher{sess: sess, ui: r, now: time.Now, wait: WaitOptions{}.withDefaults()}
+}
+
+// SetWaitOptions changes the polling tuning (for tests and benchmarks).
+func (p *Publisher) SetWaitOptions(w WaitOptions) { p.wait = w.withDefaults() }
+
+type discard struct{}
+
+func (discard) Say(string)     {}
+func (discard) Message(string) {}
+func (discard) Error(string)   {}
+
+// errTimeout is the cause of the publish context when Request.Timeout elapses.
+var errTimeout = errors.New("timeout")
+
+// Publish runs observe → plan → act → wait. On failure it deletes what this run created when
+// CleanupOnFailure is set, and never anything else.
+func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
+	start := p.now()
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
+	defer cancel()
+
+	subID := req.SubscriptionID
+	if subID == "" {
+		subID = p.sess.SubscriptionID()
+	}
+	p.ui.Say(fmt.Sprintf("Reading source %s and gallery %s...", req.SourceID, req.GalleryName))
+	obs, err := p.Observe(ctx, req)
+	if err != nil {
+		return nil, p.interrupted(ctx, err, req, timeout)
+	}
+	p.ui.Message(fmt.Sprintf("Source: %s %s in %s, %d GiB.", obs.Source.OSType, obs.Source.Kind, obs.Source.Location, obs.Source.SizeGiB))
+	acts, err := Plan(req, obs)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range acts.Notes {
+		p.ui.Say(n)
+	}
+	p.ui.Message(footprintLine(acts))
+
+	run := &runRecord{}
+	res, err := p.execute(ctx, req, obs, acts, run)
+	if err != nil {
+		err = p.interrupted(ctx, err, req, timeout)
+		if req.CleanupOnFailure {
+			p.cleanup(ctx, req, acts, run)
+		} else if run.version {
+			p.ui.Error(fmt.Sprintf("Version %s was created by this run and is left in place; re-run the same build to resume, or set cleanup_on_failure = true to delete it on failure.", acts.VersionName))
+		}
+		return nil, err
+	}
+	res.SubscriptionID = subID
+	if res.SourceID == "" {
+		res.SourceID = obs.Source.ID
+	}
+	res.Duration = p.now().Sub(start)
+	p.ui.Say(fmt.Sprintf("Published %s (%s) in %s.", res.VersionID, res.Outcome, res.Duration.Round(time.Second)))
+	return res, nil
+}
+
+// interrupted rewrites a context error into one that says what happened and how to resume.
+func (p *Publisher) interrupted(ctx context.Context, err error, req Request, timeout time.Duration) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	how := "re-run the same build: the publish finds the version and resumes waiting"
+	if errors.Is(context.Cause(ctx), errTimeout) {
+		return fmt.Errorf("timed out after %s (timeout) while publishing version %s; Azure keeps replicating it: %s, or raise timeout", timeout, req.Version.Version, how)
+	}
+	return fmt.Errorf("interrupted while publishing version %s; Azure keeps replicating it: %s (%w)", req.Version.Version, how, context.Canceled)
+}
+
+func footprintLine(a *Actions) string {
+	var parts []string
+	var replicas int64
+	for _, r := range a.Regions {
+		parts = append(parts, fmt.Sprintf("%s×%d", r.Name, r.Replicas))
+		replicas += int64(r.Replicas)
+	}
+	if replicas == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Storage footprint: %d GiB (%d GiB × %d replicas: %s).", a.FootprintGiB, a.FootprintGiB/replicas, replicas, strings.Join(parts, ", "))
+}
+
+// runRecord is what this run created, so cleanup deletes exactly that.
+type runRecord struct {
+	gallery, definition, version bool
+}
+
+// execute carries out the plan and waits.
+func (p *Publisher) execute(ctx context.Context, req Request, obs *Observed, acts *Actions, run *runRecord) (*Result, error) {
+	cf, err := p.sess.Compute(req.SubscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	if acts.CreateGallery {
+		if err := p.createGallery(ctx, cf, req, acts); err != nil {
+			return nil, err
+		}
+		run.gallery = true
+	}
+	if acts.CreateDefinition {
+		if err := p.createDefinition(ctx, cf, req, acts); err != nil {
+			return nil, err
+		}
+		run.definition = true
+	} else if len(acts.DefinitionUpdates) > 0 {
+		if err := p.updateDefinition(ctx, cf, req, acts, obs.Definition); err != nil {
+			return nil, err
+		}
+	}
+	w := &waiter{p: p, cf: cf, req: req, acts: acts}
+	switch acts.Version {
+	case VersionReuse:
+		return w.result(obs.Version, OutcomeReused), nil
+	case VersionResume:
+		v, err := w.wait(ctx, nil, obs.Version.Start)
+		if err != nil {
+			return nil, err
+		}
+		return w.result(v, OutcomeResumed), nil
+	}
+	putStart := p.now()
+	poller, err := p.createVersion(ctx, cf, req, acts, obs.Source)
+	if err != nil {
+		return nil, err
+	}
+	run.version = true
+	v, err := w.wait(ctx, poller, putStart)
+	if err != nil {
+		return nil, err
+	}
+	return w.result(v, OutcomeCreated), nil
+}

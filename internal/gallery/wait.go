@@ -1,0 +1,163 @@
+package gallery
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
+)
+
+// versionPoller is the SDK poller of the version PUT.
+type versionPoller = runtime.Poller[armcompute.GalleryImageVersionsClientCreateOrUpdateResponse]
+
+// waiter follows one version until it has replicated everywhere or failed.
+type waiter struct {
+	p        *Publisher
+	cf       *armcompute.ClientFactory
+	req      Request
+	acts     *Actions
+	requests int
+}
+
+// wait reads the version with $expand=ReplicationStatus on the predictor's schedule, prints what
+// changed, and when the version is final completes the PUT's poller (which honors Retry-After). A
+// resumed version has no poller: its reads alone decide.
+func (w *waiter) wait(ctx context.Context, poller *versionPoller, start time.Time) (*ObservedVersion, error) {
+	pred := newPredictor(start, w.p.wait)
+	prog := newProgressReporter(w.p.ui, w.acts.VersionName)
+	for {
+		v, err := w.read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		now := w.p.now()
+		prog.update(v.Regions)
+		if failedRegions(v.Regions) != "" || strings.EqualFold(v.ProvisioningState, "Failed") {
+			return nil, w.failure(ctx, poller, v)
+		}
+		if strings.EqualFold(v.ProvisioningState, "Succeeded") {
+			if poller != nil {
+				if err := w.finish(ctx, poller); err != nil {
+					return nil, err
+				}
+			}
+			return v, nil
+		}
+		pred.observe(now, v.Regions)
+		if eta, ok := pred.eta(); ok {
+			prog.eta(now, eta)
+		}
+		if err := sleep(ctx, pred.next(now)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
+	w.requests++
+	v, err := w.p.getVersion(ctx, w.cf, w.req.ResourceGroup, w.req.GalleryName, w.acts.Definition.Name, w.acts.VersionName)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("reading the replication status of version %s: %w", w.acts.VersionName, azure.Explain(err))
+	}
+	return v, nil
+}
+
+// finish polls the PUT's operation until done, sleeping as its Retry-After says, and reads the result.
+func (w *waiter) finish(ctx context.Context, poller *versionPoller) error {
+	for !poller.Done() {
+		w.requests++
+		resp, err := poller.Poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("polling the creation of version %s: %w", w.acts.VersionName, azure.Explain(err))
+		}
+		if poller.Done() {
+			break
+		}
+		if err := sleep(ctx, retryAfter(resp, w.p.wait.MinInterval)); err != nil {
+			return err
+		}
+	}
+	if _, err := poller.Result(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("version %s failed: %w", w.acts.VersionName, azure.Explain(err))
+	}
+	return nil
+}
+
+// failure builds the error for a failed version: each failed region with Azure's details, and Azure's
+// operation error when there is one.
+func (w *waiter) failure(ctx context.Context, poller *versionPoller, v *ObservedVersion) error {
+	name := w.acts.VersionName
+	fix := "fix the cause, then delete the version (cleanup_on_failure = true does it) and re-run, or choose another image_version"
+	if regions := failedRegions(v.Regions); regions != "" {
+		return fmt.Errorf("version %s failed to replicate%s; %s", name, regions, fix)
+	}
+	if poller != nil {
+		if err := w.finish(ctx, poller); err != nil {
+			return fmt.Errorf("%w; %s", err, fix)
+		}
+	}
+	return fmt.Errorf("version %s is Failed and Azure gave no details; %s", name, fix)
+}
+
+// result turns the final version into a Result.
+func (w *waiter) result(v *ObservedVersion, outcome Outcome) *Result {
+	res := &Result{
+		VersionID: v.ID, Version: w.acts.VersionName, GalleryName: w.req.GalleryName, DefinitionName: w.acts.Definition.Name,
+		ResourceGroup: w.req.ResourceGroup, SubscriptionID: w.req.SubscriptionID, Location: w.acts.Location,
+		SourceID: v.SourceID, Outcome: outcome, Requests: w.requests,
+	}
+	states := map[string]string{}
+	for _, r := range v.Regions {
+		states[r.Name] = r.State
+	}
+	targets := v.TargetRegions
+	if len(targets) == 0 {
+		for _, r := range w.acts.Regions {
+			targets = append(targets, RegionResult{Name: r.Name, Replicas: r.Replicas, StorageAccountType: r.StorageAccountType})
+		}
+	}
+	for _, t := range targets {
+		t.State = orDefault(states[t.Name], "Completed")
+		res.Regions = append(res.Regions, t)
+	}
+	return res
+}
+
+// retryAfter reads the Retry-After header (seconds), at least floor.
+func retryAfter(resp *http.Response, floor time.Duration) time.Duration {
+	d := floor
+	if resp != nil {
+		if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s > 0 {
+			d = max(d, time.Duration(s)*time.Second)
+		}
+	}
+	return min(d, 30*time.Second)
+}
+
+// sleep waits d or until ctx ends, whichever is first: Ctrl-C stops a wait at once.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
