@@ -76,6 +76,8 @@ type Service struct {
 	st    *state
 	blob  *blobStore
 	kinds []*kindDef
+	// lastSaved is the state as last written to DataDir, restored if a write fails.
+	lastSaved []byte
 }
 
 // New builds a Service and loads state persisted in opts.DataDir.
@@ -168,6 +170,7 @@ func (s *Service) Reset() error {
 		}
 	}
 	s.st = newState()
+	s.lastSaved, _ = json.Marshal(s.st)
 	if s.opts.DataDir == "" {
 		return nil
 	}

@@ -169,7 +169,6 @@ func (s *Service) finishWrite(w *write) *apiError {
 			return e
 		}
 	}
-	before := s.snapshot()
 	if w.onCommit != nil {
 		w.onCommit()
 	}
@@ -187,7 +186,7 @@ func (s *Service) finishWrite(w *write) *apiError {
 	s.st.Resources[key(res.ID)] = res
 	op := s.newOperation(w.rc, w.kd.OpKind, res.Location, key(res.ID), "write", res.Meta.ReadyAt)
 	op.Replication, op.Failure, op.Output = w.replication, w.opFailure, w.opOutput
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	s.setAsyncHeaders(w.rc, op)
@@ -210,10 +209,9 @@ func (s *Service) deleteResource(rc *reqCtx, kd *kindDef, id string) *apiError {
 			return e
 		}
 	}
-	before := s.snapshot()
 	s.removeTree(res)
 	op := s.newOperation(rc, kd.OpKind, res.Location, key(res.ID), "delete", rc.now.Add(s.opts.OperationDelay))
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	s.setAsyncHeaders(rc, op)

@@ -185,7 +185,6 @@ func beginGetAccess(s *Service, rc *reqCtx, d *resource) *apiError {
 		return conflict("OperationNotAllowed", "grantAccessData.access",
 			"Read access cannot be granted to '%s' in state %s: it holds no data yet.", d.Name, d.Meta.DiskState)
 	}
-	before := s.snapshot()
 	if d.Meta.BlobName == "" {
 		name := uuid.NewString() + ".vhd"
 		size := d.Meta.SizeBytes
@@ -210,7 +209,7 @@ func beginGetAccess(s *Service, rc *reqCtx, d *resource) *apiError {
 	d.Meta.AccessSAS = sasURL
 	op := s.newOperation(rc, opDisk, d.Location, key(d.ID), "grantAccess", rc.now.Add(s.opts.OperationDelay))
 	op.Output = map[string]any{"accessSAS": sasURL}
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	s.setAsyncHeaders(rc, op)
@@ -221,7 +220,6 @@ func beginGetAccess(s *Service, rc *reqCtx, d *resource) *apiError {
 // endGetAccess revokes the SAS. After an upload that wrote data the disk becomes Unattached;
 // with nothing written it goes back to ReadyToUpload.
 func endGetAccess(s *Service, rc *reqCtx, d *resource) *apiError {
-	before := s.snapshot()
 	switch d.Meta.DiskState {
 	case "ActiveUpload":
 		written := false
@@ -242,7 +240,7 @@ func endGetAccess(s *Service, rc *reqCtx, d *resource) *apiError {
 	}
 	d.Meta.AccessSAS = ""
 	op := s.newOperation(rc, opDisk, d.Location, key(d.ID), "revokeAccess", rc.now.Add(s.opts.OperationDelay))
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	s.setAsyncHeaders(rc, op)

@@ -94,7 +94,6 @@ func shareGallery(s *Service, rc *reqCtx, g *resource) *apiError {
 			}
 		}
 	}
-	before := s.snapshot()
 	newSP := map[string]any{"permissions": "Private"}
 	switch {
 	case eq(opType, "Reset"):
@@ -120,7 +119,7 @@ func shareGallery(s *Service, rc *reqCtx, g *resource) *apiError {
 	g.Meta.WriteStart, g.Meta.ReadyAt, g.Meta.WriteState = rc.now, rc.now.Add(s.opts.OperationDelay), "Updating"
 	op := s.newOperation(rc, opCaps, g.Location, key(g.ID), "share", g.Meta.ReadyAt)
 	op.Output = body
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	s.setAsyncHeaders(rc, op)

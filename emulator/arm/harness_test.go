@@ -29,7 +29,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // harness is a Service behind a plain httptest server, with a fake clock.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *Service
 	srv   *httptest.Server
 	clock *fakeClock
@@ -48,13 +48,13 @@ func (h *harness) snapshotBefore() {
 	}
 }
 
-func newHarness(t *testing.T, opts Options) *harness {
+func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
 	return newHarnessWithClock(t, opts, &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
 }
 
 // newHarnessWithClock shares a clock between Services (restart tests).
-func newHarnessWithClock(t *testing.T, opts Options, clock *fakeClock) *harness {
+func newHarnessWithClock(t testing.TB, opts Options, clock *fakeClock) *harness {
 	t.Helper()
 	opts.Clock = clock.Now
 	svc, err := New(opts)

@@ -91,7 +91,6 @@ func (s *Service) putRG(rc *reqCtx, id, name string, old *resource) *apiError {
 	if e != nil {
 		return e
 	}
-	before := s.snapshot()
 	res := &resource{ID: id, Type: rgType, Name: name, Location: normalizeRegion(loc), Tags: tags, Meta: meta{Created: rc.now}}
 	status := http.StatusCreated
 	if old != nil {
@@ -102,7 +101,7 @@ func (s *Service) putRG(rc *reqCtx, id, name string, old *resource) *apiError {
 		status = http.StatusOK
 	}
 	s.st.Resources[key(id)] = res
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	writeJSON(rc.w, status, renderRG(res))
@@ -118,10 +117,9 @@ func (s *Service) deleteRG(rc *reqCtx, res *resource) *apiError {
 			}
 		}
 	}
-	before := s.snapshot()
 	s.removeTree(res)
 	op := s.newOperation(rc, "operationresults", "", key(res.ID), "delete", rc.now.Add(s.opts.OperationDelay))
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	rc.w.Header().Set("Location", rc.base+"/subscriptions/"+rc.sub+"/operationresults/"+op.ID+"?api-version="+rc.apiVersion)

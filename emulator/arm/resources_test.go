@@ -2,6 +2,8 @@ package arm
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -249,5 +251,27 @@ func TestInventoryAndReset(t *testing.T) {
 	}
 	if v := h.svc.SupportedAPIVersions()["Microsoft.Compute/galleries/images/versions"]; len(v) == 0 || v[len(v)-1] != "2026-03-03" {
 		t.Fatalf("SupportedAPIVersions %v", v)
+	}
+}
+
+// TestFailedWriteLeavesStateUnchanged: when the state file cannot be written, the request fails
+// with 500 and memory goes back to what is on disk.
+func TestFailedWriteLeavesStateUnchanged(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	h := newHarness(t, Options{DataDir: dir})
+	h.createRG("rg1", "westus")
+	before := h.inventory()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := h.do("PUT", withAPI(computePath("rg1", "galleries/g"), apiGallery), map[string]any{"location": "westus"})
+	if r.Status != 500 || r.errCode() != "InternalServerError" {
+		t.Fatalf("write to an unwritable data dir: %d %s", r.Status, r.Raw)
+	}
+	if after := h.inventory(); after != before {
+		t.Fatalf("memory ran ahead of disk:\n%s\n%s", before, after)
 	}
 }

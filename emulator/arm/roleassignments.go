@@ -46,9 +46,8 @@ func (s *Service) roleAssignments(rc *reqCtx, scopeSeg, rest []string) *apiError
 			rc.w.WriteHeader(http.StatusNoContent)
 			return nil
 		}
-		before := s.snapshot()
 		delete(s.st.Resources, key(id))
-		if e := s.commit(before); e != nil {
+		if e := s.commit(); e != nil {
 			return e
 		}
 		writeJSON(rc.w, http.StatusOK, renderRoleAssignment(existing))
@@ -112,9 +111,8 @@ func (s *Service) putRoleAssignment(rc *reqCtx, scope, id, name string, existing
 		props["principalType"] = "User"
 	}
 	props["createdOn"], props["updatedOn"] = timeString(rc.now), timeString(rc.now)
-	before := s.snapshot()
 	s.st.Resources[key(id)] = &resource{ID: id, Type: roleAssignmentType, Name: name, Properties: props, Meta: meta{Created: rc.now}}
-	if e := s.commit(before); e != nil {
+	if e := s.commit(); e != nil {
 		return e
 	}
 	writeJSON(rc.w, http.StatusCreated, renderRoleAssignment(s.get(id)))

@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -23,6 +24,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A bug must not take the emulator down or leave a half-written reply: answer 500 in ARM's shape.
+	// Validation runs before any mutation, so a panic cannot leave state half-changed by a valid request.
+	defer func() {
+		if p := recover(); p != nil {
+			writeError(w, internalError(fmt.Errorf("panic: %v", p)))
+		}
+	}()
 	rc := newReqCtx(s, w, r)
 	if e := s.route(rc); e != nil {
 		writeError(w, e)

@@ -85,6 +85,7 @@ func (s *Service) load() error {
 	}
 	b, err := os.ReadFile(filepath.Join(s.opts.DataDir, stateFile))
 	if os.IsNotExist(err) {
+		s.lastSaved, _ = json.Marshal(s.st)
 		return nil
 	}
 	if err != nil {
@@ -98,6 +99,7 @@ func (s *Service) load() error {
 		st.FailureHits = map[int]int{}
 	}
 	s.st = st
+	s.lastSaved = b
 	return nil
 }
 
@@ -130,31 +132,26 @@ func (s *Service) save() error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), filepath.Join(s.opts.DataDir, stateFile))
+	if err := os.Rename(tmp.Name(), filepath.Join(s.opts.DataDir, stateFile)); err != nil {
+		return err
+	}
+	s.lastSaved = b
+	return nil
 }
 
-// commit persists a mutation; on failure it restores the in-memory state from the last good copy so
-// memory never runs ahead of disk.
-func (s *Service) commit(before []byte) *apiError {
+// commit persists a mutation. If the write fails, the in-memory state goes back to the last state
+// that reached disk, so memory never runs ahead of disk.
+func (s *Service) commit() *apiError {
 	if err := s.save(); err != nil {
-		if before != nil {
+		if s.lastSaved != nil {
 			st := newState()
-			if json.Unmarshal(before, st) == nil {
+			if json.Unmarshal(s.lastSaved, st) == nil {
 				s.st = st
 			}
 		}
 		return internalError(err)
 	}
 	return nil
-}
-
-// snapshot is the pre-mutation copy commit restores on a failed write.
-func (s *Service) snapshot() []byte {
-	if s.opts.DataDir == "" {
-		return nil
-	}
-	b, _ := json.Marshal(s.st)
-	return b
 }
 
 func (s *Service) get(id string) *resource { return s.st.Resources[key(id)] }

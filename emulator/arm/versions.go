@@ -307,7 +307,14 @@ func canDeleteVersion(s *Service, rc *reqCtx, r *resource) *apiError {
 func renderVersion(s *Service, r *resource, rc *renderCtx, body map[string]any) {
 	props := obj(body, "properties")
 	props["provisioningState"] = s.versionState(r, rc.now)
-	ensureObj(props, "publishingProfile")["publishedDate"] = timeString(r.Meta.Created)
+	pp := ensureObj(props, "publishingProfile")
+	pp["publishedDate"] = timeString(r.Meta.Created)
+	// GalleryRP answers with region display names whatever spelling the client sent.
+	for _, x := range list(pp, "targetRegions") {
+		if m, ok := x.(map[string]any); ok {
+			m["name"] = regionDisplayName(normalizeRegion(str(m, "name")))
+		}
+	}
 	st := ensureObj(props, "storageProfile")
 	od := ensureObj(st, "osDiskImage")
 	od["sizeInGB"] = (r.Meta.SizeBytes + gib - 1) / gib

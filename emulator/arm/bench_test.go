@@ -1,0 +1,35 @@
+package arm
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkVersionPut measures a version PUT (validation, atomic persistence of the whole state) with
+// n versions already stored, in memory and with a DataDir. Persistence rewrites arm-state.json on
+// every write, so its cost grows with the number of stored resources.
+func BenchmarkVersionPut(b *testing.B) {
+	for _, n := range []int{0, 1000} {
+		for _, persisted := range []bool{false, true} {
+			b.Run(fmt.Sprintf("stored=%d/persisted=%v", n, persisted), func(b *testing.B) {
+				opts := Options{}
+				if persisted {
+					opts.DataDir = b.TempDir()
+				}
+				h := newHarness(b, opts)
+				f := h.baseFixture("westus", "V2", "Generalized")
+				body := versionBody("westus", f.imageID)
+				for i := 0; i < n; i++ {
+					h.must(201, "PUT", withAPI(f.versionPath(fmt.Sprintf("0.0.%d", i)), apiGallery), body)
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					r := h.do("PUT", withAPI(f.versionPath(fmt.Sprintf("1.%d.0", i)), apiGallery), body)
+					if r.Status != 201 {
+						b.Fatalf("status %d: %s", r.Status, r.Raw)
+					}
+				}
+			})
+		}
+	}
+}
