@@ -3,6 +3,8 @@ package arm
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"os"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -214,3 +216,9 @@ func versionBody(loc, source string, regions ...any) map[string]any {
 func region(name string, replicas int) map[string]any {
 	return map[string]any{"name": name, "regionalReplicaCount": replicas}
 }
+
+func osStat(p string) (os.FileInfo, error) { return os.Stat(p) }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
