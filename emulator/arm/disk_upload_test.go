@@ -3,6 +3,8 @@ package arm
 import (
 	"bytes"
 	"context"
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -83,6 +85,33 @@ func TestDiskUploadFlow(t *testing.T) {
 	h.svc.mu.Unlock()
 	if sizeBytes != 20*mib {
 		t.Fatalf("image size %d, want %d", sizeBytes, 20*mib)
+	}
+	// A snapshot copies the disk's data: its read SAS serves the uploaded bytes.
+	snap := computePath("rg1", "snapshots/snap1")
+	h.waitOp(h.must(202, "PUT", withAPI(snap, apiDisk), map[string]any{"location": "eastus", "properties": map[string]any{
+		"creationData": map[string]any{"createOption": "Copy", "sourceResourceId": disk}}}))
+	sg := h.must(202, "POST", withAPI(snap+"/beginGetAccess", apiDisk), map[string]any{"access": "Read", "durationInSeconds": 600})
+	h.waitOp(sg)
+	readSAS := str(h.must(200, "GET", sg.Header.Get("Location"), nil).Body, "accessSAS")
+	rb, err := blob.NewClientWithNoCredential(readSAS, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := rb.DownloadStream(context.Background(), &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 0, Count: 16}})
+	if err != nil {
+		t.Fatalf("read the snapshot with its SAS: %v", err)
+	}
+	head, _ := io.ReadAll(dl.Body)
+	dl.Body.Close()
+	if !bytes.Equal(head, page[:16]) {
+		t.Fatalf("snapshot data %x, want the uploaded %x", head, page[:16])
+	}
+	// An Import disk from a blob on the Azurite endpoint is sized from the blob.
+	imp := computePath("rg1", "disks/imported")
+	r = h.must(202, "PUT", withAPI(imp, apiDisk), map[string]any{"location": "eastus", "properties": map[string]any{
+		"creationData": map[string]any{"createOption": "Import", "sourceUri": strings.SplitN(sasURL, "?", 2)[0]}}})
+	if n, _ := num(obj(r.Body, "properties"), "diskSizeBytes"); n != size {
+		t.Fatalf("imported disk size %d, want the blob's %d", n, size)
 	}
 	// Deleting the disk deletes its blob.
 	h.waitOp(h.must(202, "DELETE", withAPI(disk, apiDisk), nil))

@@ -31,8 +31,24 @@ func opFamily(kind string) string {
 func (s *Service) newOperation(rc *reqCtx, kind, loc, resKey, action string, readyAt time.Time) *operation {
 	op := &operation{ID: uuid.NewString(), Kind: kind, Location: loc, Subscription: rc.sub, ResourceKey: resKey,
 		Action: action, APIVersion: rc.apiVersion, Start: rc.now, ReadyAt: readyAt}
+	s.pruneOperations(rc.now)
 	s.st.Operations[op.ID] = op
 	return op
+}
+
+// operationRetention is how long a finished operation's status stays readable, so the state file does
+// not grow without bound while late pollers (even across restarts) still find their operation.
+const operationRetention = 24 * time.Hour
+
+func (s *Service) pruneOperations(now time.Time) {
+	for id, op := range s.st.Operations {
+		if now.Sub(op.Start) < operationRetention {
+			continue
+		}
+		if st := s.statusOf(op, now); st.Status != "InProgress" && now.Sub(st.End) >= operationRetention {
+			delete(s.st.Operations, id)
+		}
+	}
 }
 
 func (s *Service) opURL(rc *reqCtx, op *operation) string {

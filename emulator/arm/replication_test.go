@@ -213,3 +213,16 @@ func TestPersistenceResumesOperation(t *testing.T) {
 		t.Fatalf("operation did not finish after the restart: %v", st.Body)
 	}
 }
+
+// TestOperationsArePruned: finished operations older than a day are dropped; recent ones stay.
+func TestOperationsArePruned(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.createRG("rg1", "westus")
+	old := h.must(201, "PUT", withAPI(computePath("rg1", "galleries/g1"), apiGallery), map[string]any{"location": "westus"})
+	h.clock.Advance(25 * time.Hour)
+	recent := h.must(201, "PUT", withAPI(computePath("rg1", "galleries/g2"), apiGallery), map[string]any{"location": "westus"})
+	if r := h.do("GET", old.Header.Get("Azure-AsyncOperation"), nil); r.Status != 404 {
+		t.Fatalf("day-old finished operation still served: %d", r.Status)
+	}
+	h.must(200, "GET", recent.Header.Get("Azure-AsyncOperation"), nil)
+}
