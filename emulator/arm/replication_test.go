@@ -226,3 +226,30 @@ func TestOperationsArePruned(t *testing.T) {
 	}
 	h.must(200, "GET", recent.Header.Get("Azure-AsyncOperation"), nil)
 }
+
+// TestVersionRePutIsIdempotent: a PUT that restates a version without its defaulted or immutable
+// fields is accepted and keeps them; a failed region replicates again on re-PUT.
+func TestVersionRePutIsIdempotent(t *testing.T) {
+	h := newHarness(t, Options{})
+	f := h.baseFixture("westus", "V2", "Generalized")
+	h.svc.AddReplicationFailure(ReplicationFailure{Region: "eastus", Details: "transient", Count: 1})
+	zrs := region("eastus", 1)
+	zrs["storageAccountType"] = "Standard_ZRS"
+	b := versionBody("westus", f.imageID, region("westus", 1), zrs)
+	obj(b, "properties", "publishingProfile")["storageAccountType"] = "Standard_ZRS"
+	obj(b, "properties")["safetyProfile"] = map[string]any{"blockDeletionBeforeEndOfLife": true}
+	if st := h.waitOp(h.must(201, "PUT", withAPI(f.versionPath("1.0.0"), apiGallery), b)); str(st, "status") != "Failed" {
+		t.Fatalf("first PUT should fail replication: %v", st)
+	}
+	again := versionBody("westus", f.imageID, region("westus", 1), region("eastus", 1))
+	r := h.must(200, "PUT", withAPI(f.versionPath("1.0.0"), apiGallery), again)
+	if st := h.waitOp(r); str(st, "status") != "Succeeded" {
+		t.Fatalf("re-PUT should retry the failed region: %v", st)
+	}
+	g := h.must(200, "GET", withAPI(f.versionPath("1.0.0"), apiGallery), nil)
+	pp := obj(g.Body, "properties", "publishingProfile")
+	if str(pp, "storageAccountType") != "Standard_ZRS" || !strings.Contains(toJSON(pp["targetRegions"]), "Standard_ZRS") ||
+		!boolean(obj(g.Body, "properties", "safetyProfile"), "blockDeletionBeforeEndOfLife") {
+		t.Fatalf("immutable fields not kept: %s", g.Raw)
+	}
+}

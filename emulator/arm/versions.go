@@ -65,6 +65,11 @@ func prepareVersion(s *Service, w *write) *apiError {
 	}
 	pp := ensureObj(p, "publishingProfile")
 	delete(pp, "publishedDate")
+	if w.old != nil {
+		// Omitting an immutable property on update keeps it rather than resetting it to its default.
+		carryOver(w.old.Properties, p, "publishingProfile.storageAccountType", "publishingProfile.replicationMode",
+			"safetyProfile.blockDeletionBeforeEndOfLife")
+	}
 	regions, e := s.targetRegions(w, pp)
 	if e != nil {
 		return e
@@ -116,7 +121,8 @@ func planReplication(old *resource, regions []targetRegion, now time.Time) []reg
 		rr := regionReplication{Region: tr.Name, Start: now, Replicas: tr.Replicas}
 		if old != nil {
 			for _, o := range old.Meta.Replication {
-				if o.Region == tr.Name && o.Replicas == tr.Replicas {
+				// A region that failed replicates again, as a re-PUT retries it in Azure.
+				if o.Region == tr.Name && o.Replicas == tr.Replicas && o.FailDetails == "" {
 					rr = o
 				}
 			}
@@ -228,10 +234,12 @@ func (s *Service) targetRegions(w *write, pp map[string]any) ([]targetRegion, *a
 			n = rn
 		}
 		m["regionalReplicaCount"] = n
-		// A replicated region keeps its encryption when an update does not restate it.
-		if _, ok := m["encryption"]; !ok && w.old != nil {
-			if enc := oldRegionField(w.old.Properties, name, "encryption"); enc != nil {
-				m["encryption"] = clone(enc)
+		// A replicated region keeps its encryption and storage type when an update does not restate them.
+		for _, k := range []string{"encryption", "storageAccountType"} {
+			if _, ok := m[k]; !ok && w.old != nil {
+				if v := oldRegionField(w.old.Properties, name, k); v != nil {
+					m[k] = clone(v)
+				}
 			}
 		}
 		if str(m, "storageAccountType") == "" {
@@ -334,4 +342,20 @@ func oldRegionField(old map[string]any, region, field string) any {
 		}
 	}
 	return nil
+}
+
+// carryOver copies dotted paths from old to cur where cur lacks them.
+func carryOver(old, cur map[string]any, paths ...string) {
+	for _, path := range paths {
+		v := lookup(old, path)
+		if v == nil || lookup(cur, path) != nil {
+			continue
+		}
+		parts := strings.Split(path, ".")
+		m := cur
+		for _, p := range parts[:len(parts)-1] {
+			m = ensureObj(m, p)
+		}
+		m[parts[len(parts)-1]] = clone(v)
+	}
 }
