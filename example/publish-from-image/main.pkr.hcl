@@ -62,7 +62,7 @@ variable "image_version" {
 }
 variable "regions" {
   type    = list(string)
-  default = ["eastus", "westeurope", "southeastasia"]
+  default = ["eastus", "westeurope", "westus2"]
 }
 variable "cleanup_on_failure" {
   type    = bool

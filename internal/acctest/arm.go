@@ -17,7 +17,7 @@ type SourceImage struct {
 	ResourceGroup    string
 	Location         string
 	Name             string
-	OSType           armcompute.OperatingSystemTypes // default Linux
+	OSType           armcompute.OperatingSystemTypes  // default Linux
 	HyperVGeneration armcompute.HyperVGenerationTypes // default V2
 	SizeGB           int32                            // default 1
 }
