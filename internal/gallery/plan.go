@@ -134,11 +134,10 @@ func resolveDefinition(req Request, src Source) (DefinitionSpec, error) {
 	d.HyperVGeneration = pick("hyper_v_generation", d.HyperVGeneration, src.HyperVGeneration, defaultHyperVGeneration)
 	d.Architecture = pick("architecture", d.Architecture, src.Architecture, "")
 	d.SecurityType = pick("security_type", d.SecurityType, src.SecurityType, "")
+	// A gallery version of a managed image must be Generalized (the seed FAQ); publishing a Specialized
+	// one is allowed only when os_state says so explicitly.
 	if d.OSState == "" {
-		d.OSState = src.OSState
-		if d.OSState == "" {
-			d.OSState = "Generalized"
-		}
+		d.OSState = "Generalized"
 	}
 	if strings.EqualFold(d.OSState, "Generalized") && strings.EqualFold(src.OSState, "Specialized") {
 		errs = append(errs, "the source image is Specialized, but a Generalized definition needs a generalized image; generalize it (sysprep, or waagent -deprovision+user) or set os_state = \"Specialized\"")

@@ -8,20 +8,26 @@ import (
 // predictor schedules the progress reads of a replication. It polls rarely while the end is far and
 // tightly near it, using each region's reported progress to predict the end.
 //
-// Progress is an integer percentage that grows about linearly from the start of the PUT. If a
-// region reports p% at time t, its true fraction is below p+1%, so it cannot finish before
-// start + (t-start)·100/(p+1): sleeping until that lower bound never oversleeps the end, and each
-// read tightens the bound. Requests therefore grow with the logarithm of the duration, not with
-// the number of regions (one read returns all regions).
+// Progress is an integer percentage that grows about linearly. If a region went from p1% at t1 to
+// p2% at t2, its true progress rose by less than p2+1-p1 points, so it cannot finish before
+// t2 + (99-p2)/((p2+1-p1)/(t2-t1)). Sleeping until that lower bound (less a margin) never oversleeps
+// the end, and each read tightens it: reads grow with the logarithm of the duration, and not at all
+// with the number of regions, since one read returns them all. The start of the PUT serves as a first
+// reading of 0%, so a prediction exists from the first read with progress.
 type predictor struct {
 	opts WaitOptions
 	// start anchors the prediction at 0%; zero when unknown (a resumed version without a publish date).
 	start time.Time
-	// anchors are per-region first reads with progress, used when start is unknown.
+	// anchors are each region's first read with progress.
 	anchors map[string]sample
-	// low is the earliest possible end given the last read; est is the best guess, for the ETA shown.
+	// low is the earliest possible end given the reads; est is the best guess, for the ETA shown.
 	low, est time.Time
 	known    bool
+	// confident is set once every pending region has two reads with progress, so a late start of
+	// the copy cannot fool the start-anchored bound.
+	confident bool
+	// first is the time of the first read with any progress.
+	first time.Time
 	// unknownReads and overdueReads drive the back-off while nothing predicts the end, and after the
 	// predicted end has passed.
 	unknownReads, overdueReads int
@@ -39,7 +45,7 @@ func newPredictor(start time.Time, opts WaitOptions) *predictor {
 // observe records a read of the regions at now.
 func (pr *predictor) observe(now time.Time, regions []RegionStatus) {
 	var low, est time.Time
-	known := true
+	known, confident := true, true
 	pending := 0
 	for _, r := range regions {
 		if isFinalRegion(r.State) {
@@ -48,10 +54,14 @@ func (pr *predictor) observe(now time.Time, regions []RegionStatus) {
 		pending++
 		p := float64(r.Progress)
 		if p <= 0 {
-			known = false
+			known, confident = false, false
 			continue
 		}
-		l, e, ok := pr.predictRegion(r.Name, now, p)
+		if pr.first.IsZero() {
+			pr.first = now
+		}
+		l, e, twoPoint, ok := pr.predictRegion(r.Name, now, p)
+		confident = confident && twoPoint
 		if !ok {
 			known = false
 			continue
@@ -63,40 +73,50 @@ func (pr *predictor) observe(now time.Time, regions []RegionStatus) {
 			est = e
 		}
 	}
-	wasKnown := pr.known
 	pr.known = known && pending > 0
+	pr.confident = confident && pr.known
 	if pr.known {
-		if wasKnown && low.Before(pr.low) {
-			low = pr.low // the bound only tightens
-		}
 		pr.low, pr.est = low, est
 	}
 }
 
-// predictRegion returns the earliest possible end and the expected end of one region.
-func (pr *predictor) predictRegion(name string, now time.Time, p float64) (low, est time.Time, ok bool) {
-	anchor := sample{t: pr.start}
-	if pr.start.IsZero() {
-		a, seen := pr.anchors[name]
-		if !seen {
-			pr.anchors[name] = sample{t: now, p: p}
+// predictRegion returns the earliest possible end and the expected end of one region, and whether a
+// two-read prediction was available.
+func (pr *predictor) predictRegion(name string, now time.Time, p float64) (low, est time.Time, twoPoint, ok bool) {
+	a, seen := pr.anchors[name]
+	if !seen {
+		pr.anchors[name] = sample{t: now, p: p}
+	}
+	bound := func(anchor sample) (time.Time, time.Time, bool) {
+		elapsed := now.Sub(anchor.t).Seconds()
+		if elapsed <= 0 || p <= anchor.p {
 			return time.Time{}, time.Time{}, false
 		}
-		anchor = a
+		fastest := (p + 1 - anchor.p) / elapsed
+		likely := (p + 0.5 - anchor.p) / elapsed
+		l := now.Add(seconds((99 - p) / fastest))
+		if p >= 99 {
+			l = now
+		}
+		return l, now.Add(seconds((99.5 - p) / likely)), true
 	}
-	elapsed := now.Sub(anchor.t).Seconds()
-	if elapsed <= 0 || p <= anchor.p {
-		return time.Time{}, time.Time{}, false
+	if seen {
+		if l, e, good := bound(a); good {
+			low, est, twoPoint, ok = l, e, true, true
+		}
 	}
-	// Fastest rate consistent with the reads: the true progress is below p+1.
-	fastest := (p + 1 - anchor.p) / elapsed
-	likely := (p + 0.5 - anchor.p) / elapsed
-	low = now.Add(seconds((99 - p) / fastest))
-	if p >= 99 {
-		low = now
+	if !pr.start.IsZero() {
+		if l, e, good := bound(sample{t: pr.start}); good {
+			if !ok || l.Before(low) {
+				low = l
+			}
+			if !twoPoint || p-a.p < 5 {
+				est = e
+			}
+			ok = true
+		}
 	}
-	est = now.Add(seconds((99.5 - p) / likely))
-	return low, est, true
+	return low, est, twoPoint, ok
 }
 
 // next returns how long to sleep before the next read.
@@ -116,12 +136,26 @@ func (pr *predictor) next(now time.Time) time.Duration {
 		} else {
 			d = r - margin
 		}
+		if !pr.confident {
+			// One read per region so far: a copy that started late would make the start-anchored
+			// bound too far, so look again soon to get a second reading.
+			d = min(d, max(o.FirstInterval, now.Sub(pr.first)))
+		}
 		pr.overdueReads = 0
 	default:
-		d = o.MinInterval << min(pr.overdueReads, 16)
+		// Past the earliest end: the reads' 1% granularity cannot say more, so poll briskly, but no
+		// more often than 1% of the elapsed time needs.
+		d = min(o.MinInterval<<min(pr.overdueReads, 16), max(o.MinInterval, pr.elapsed(now)/100))
 		pr.overdueReads++
 	}
 	return min(max(d, o.MinInterval), o.MaxInterval)
+}
+
+func (pr *predictor) elapsed(now time.Time) time.Duration {
+	if !pr.start.IsZero() {
+		return now.Sub(pr.start)
+	}
+	return now.Sub(pr.first)
 }
 
 // eta is the expected end, when known.

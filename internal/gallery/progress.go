@@ -20,8 +20,10 @@ func newProgressReporter(ui Reporter, version string) *progressReporter {
 	return &progressReporter{ui: ui, version: version, last: map[string]RegionStatus{}}
 }
 
-// update prints the regions whose state or progress changed; it returns how many lines it printed.
+// update prints, on one line, the regions whose state or progress changed since the last read, and
+// each failed region on its own line with Azure's details. It returns how many regions it reported.
 func (pr *progressReporter) update(regions []RegionStatus) int {
+	var changed []string
 	n := 0
 	for _, r := range regions {
 		old, seen := pr.last[r.Name]
@@ -29,13 +31,15 @@ func (pr *progressReporter) update(regions []RegionStatus) int {
 			continue
 		}
 		pr.last[r.Name] = r
-		line := fmt.Sprintf("  %s: %s %d%%", r.Name, orDefault(r.State, "Unknown"), r.Progress)
+		n++
 		if strings.EqualFold(r.State, "Failed") {
 			pr.ui.Error(fmt.Sprintf("  %s: replication of %s failed: %s", r.Name, pr.version, orDefault(r.Details, "Azure gave no details")))
-		} else {
-			pr.ui.Message(line)
+			continue
 		}
-		n++
+		changed = append(changed, fmt.Sprintf("%s %s %d%%", r.Name, orDefault(r.State, "Unknown"), r.Progress))
+	}
+	if len(changed) > 0 {
+		pr.ui.Message(fmt.Sprintf("  %s: %s", pr.version, strings.Join(changed, ", ")))
 	}
 	return n
 }
