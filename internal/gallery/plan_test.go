@@ -82,7 +82,9 @@ func TestPlan(t *testing.T) {
 			req: func(r *Request) {
 				r.Definition.Description, r.Definition.EndOfLife, r.Definition.MaxVCPUs, r.Definition.Eula = "new", &eol, 16, ""
 			},
-			obs: func(o *Observed) { o.Definition.Description, o.Definition.MaxVCPUs, o.Definition.Eula = "old", 8, "keep" },
+			obs: func(o *Observed) {
+				o.Definition.Description, o.Definition.MaxVCPUs, o.Definition.Eula = "old", 8, "keep"
+			},
 			check: func(t *testing.T, a *Actions) {
 				var got []string
 				for _, c := range a.DefinitionUpdates {
