@@ -110,8 +110,8 @@ func TestDiskUploadFlow(t *testing.T) {
 	imp := computePath("rg1", "disks/imported")
 	r = h.must(202, "PUT", withAPI(imp, apiDisk), map[string]any{"location": "eastus", "properties": map[string]any{
 		"creationData": map[string]any{"createOption": "Import", "sourceUri": strings.SplitN(sasURL, "?", 2)[0]}}})
-	if n, _ := num(obj(r.Body, "properties"), "diskSizeBytes"); n != size {
-		t.Fatalf("imported disk size %d, want the blob's %d", n, size)
+	if n, _ := num(obj(r.Body, "properties"), "diskSizeBytes"); n != size-vhdFooter {
+		t.Fatalf("imported disk size %d, want the blob's %d without the VHD footer", n, size-vhdFooter)
 	}
 	// Deleting the disk deletes its blob.
 	h.waitOp(h.must(202, "DELETE", withAPI(disk, apiDisk), nil))

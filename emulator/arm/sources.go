@@ -63,10 +63,15 @@ func parentOf(id string) string {
 	return id[:j]
 }
 
-// blobSize is the size of a blob source: measured in Azurite when the uri is on its endpoint.
+// blobSize is the data size of a blob source, measured in Azurite when the uri is on its endpoint.
+// A fixed VHD (whole MiB plus the 512-byte footer) counts without its footer, as a disk made from it
+// would.
 func (s *Service) blobSize(uri string) int64 {
 	if s.blob != nil {
 		if n, ok := s.blob.sizeOfURL(uri); ok {
+			if n > vhdFooter && (n-vhdFooter)%mib == 0 {
+				return n - vhdFooter
+			}
 			return n
 		}
 	}
