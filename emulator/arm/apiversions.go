@@ -47,7 +47,7 @@ var apiFamilies = map[string]apiFamily{
 }
 
 // checkAPIVersion returns ARM's error for a missing or unsupported api-version of a family.
-func checkAPIVersion(r *http.Request, family, typeName, location string) (string, *apiError) {
+func checkAPIVersion(r *http.Request, family, typeName, location string, regions []string) (string, *apiError) {
 	v := r.URL.Query().Get("api-version")
 	f := apiFamilies[family]
 	if v == "" {
@@ -63,8 +63,8 @@ func checkAPIVersion(r *http.Request, family, typeName, location string) (string
 		location = "global"
 	}
 	return "", badRequest("NoRegisteredProviderFound", "",
-		"No registered resource provider found for location '%s' and API version '%s' for type '%s'. The supported api-versions are '%s'.",
-		location, v, typeName, strings.Join(f.Versions, ", "))
+		"No registered resource provider found for location '%s' and API version '%s' for type '%s'. The supported api-versions are '%s'. The supported locations are '%s'.",
+		location, v, typeName, strings.Join(f.Versions, ", "), strings.Join(regions, ", "))
 }
 
 // definitionDefaultsV2 says whether a new gallery image definition defaults to HyperV V2 and

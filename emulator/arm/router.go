@@ -191,7 +191,7 @@ func (s *Service) compute(rc *reqCtx, rest []string) *apiError {
 
 // useAPIVersion checks the api-version and records it on the request.
 func (s *Service) useAPIVersion(rc *reqCtx, family, typ, loc string) *apiError {
-	v, e := checkAPIVersion(rc.r, family, typ, loc)
+	v, e := checkAPIVersion(rc.r, family, typ, loc, s.opts.Regions)
 	if e != nil {
 		return e
 	}
