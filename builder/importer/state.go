@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/vhd"
 )
 
@@ -76,9 +77,10 @@ func cleanupContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 10*time.Minute)
 }
 
-// describe says what failed; the Azure error's code and message follow.
+// describe says what failed, followed by the shared classifier's explanation of an Azure error (its
+// code, meaning, fix and request ID) or the error itself.
 func describe(action string, err error) error {
-	return fmt.Errorf("%s: %w", action, err)
+	return fmt.Errorf("%s: %w", action, azure.Explain(err))
 }
 
 // deref reads an optional string from an Azure model.
