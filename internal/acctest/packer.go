@@ -106,8 +106,9 @@ func (p *Process) WaitFor(s string, timeout time.Duration) bool {
 	return false
 }
 
-// Signal sends sig to packer alone (as Ctrl-C in a terminal reaches the foreground process).
-func (p *Process) Signal(sig syscall.Signal) error { return p.cmd.Process.Signal(sig) }
+// Signal sends sig to packer's process group, as Ctrl-C in a terminal does. (Packer's outer process is a
+// panicwrap supervisor that ignores SIGINT and relies on the terminal reaching its child.)
+func (p *Process) Signal(sig syscall.Signal) error { return syscall.Kill(-p.cmd.Process.Pid, sig) }
 
 // Kill sends SIGKILL to packer's whole process group, plugins included, and waits.
 func (p *Process) Kill() {

@@ -277,9 +277,11 @@ func TestInterrupt(t *testing.T) {
 	if err := p.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
+	sent := time.Now()
 	run, done := p.Wait(5 * time.Second)
 	if !done {
-		t.Fatalf("packer did not stop within 5s of SIGINT:\n%s", run.Output)
+		run, done = p.Wait(60 * time.Second)
+		t.Fatalf("packer did not stop within 5s of SIGINT (stopped after %s: %v):\n%s", time.Since(sent), done, run.Output)
 	}
 	if run.ExitCode == 0 {
 		t.Errorf("an interrupted build exited 0")
