@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
+	"github.com/azure-gallery/packer-plugin-azure-gallery/builder/importer"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/post-processor/gallery"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/version"
 )
@@ -17,6 +18,8 @@ func main() {
 	// DEFAULT_NAME makes templates write `post-processor "azure-gallery"` rather than
 	// "azure-gallery-<something>".
 	pps.RegisterPostProcessor(plugin.DEFAULT_NAME, new(gallery.PostProcessor))
+	// Templates write `source "azure-gallery-import" "name"`.
+	pps.RegisterBuilder("import", new(importer.Builder))
 	pps.SetVersion(version.PluginVersion)
 	if err := pps.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err.Error())
