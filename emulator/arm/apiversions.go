@@ -15,9 +15,16 @@ type apiFamily struct {
 	Types []string
 	// Versions served, oldest first; the last is the pinned one.
 	Versions []string
-	// Adapt, when set, reshapes a rendered resource body for an older api-version.
-	Adapt func(apiVersion string, body map[string]any)
+	// Shapes are the properties that older versions of the family do not have (shapes.go): the
+	// request and response adapters for every version the family serves.
+	Shapes []shapeChange
+	// Gates are behaviours that start at an api-version, keyed by gate name.
+	Gates map[string]string
 }
+
+// gateDefinitionV2Defaults: a new gallery image definition defaults to HyperV V2 and the feature
+// SecurityType TrustedLaunchSupported (GalleryRP 2025-03-03 and later); before, to V1 and no feature.
+const gateDefinitionV2Defaults = "definitionV2Defaults"
 
 const (
 	familyGallery      = "gallery"
@@ -28,16 +35,19 @@ const (
 	familyAuthz        = "authorization"
 )
 
-// apiFamilies is the api-version table. Older versions render the same shape as the pinned one:
-// the properties the emulator models did not change shape between them (only defaults did, see
-// definitionDefaultsV2).
+// apiFamilies is the api-version table. Every version listed is served; where older versions lack
+// properties, Shapes drops them from requests and responses, and Gates key the defaults that changed.
+// The versions that az CLI 2.45 and packer-plugin-azure 2.6 use are among them (see README.md).
 var apiFamilies = map[string]apiFamily{
 	familyGallery: {Provider: "Microsoft.Compute", Types: []string{"galleries", "galleries/images", "galleries/images/versions", "locations/capsOperations"},
-		Versions: []string{"2021-10-01", "2022-01-03", "2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03", "2025-03-03", "2026-03-03"}},
+		Versions: []string{"2021-10-01", "2022-01-03", "2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03", "2025-03-03", "2026-03-03"},
+		Shapes:   galleryShapes, Gates: map[string]string{gateDefinitionV2Defaults: "2025-03-03"}},
 	familyImage: {Provider: "Microsoft.Compute", Types: []string{"images", "locations/operations"},
-		Versions: []string{"2022-03-01", "2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01"}},
+		Versions: []string{"2022-03-01", "2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01"},
+		Shapes:   imageShapes},
 	familyDisk: {Provider: "Microsoft.Compute", Types: []string{"disks", "snapshots", "locations/DiskOperations"},
-		Versions: []string{"2022-03-02", "2022-07-02", "2023-01-02", "2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02", "2026-03-02"}},
+		Versions: []string{"2022-03-02", "2022-07-02", "2023-01-02", "2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02", "2026-03-02"},
+		Shapes:   diskShapes},
 	familyResources: {Provider: "Microsoft.Resources", Types: []string{"resourceGroups"},
 		Versions: []string{"2019-10-01", "2020-06-01", "2021-04-01"}},
 	familySubscription: {Provider: "Microsoft.Resources", Types: []string{"subscriptions", "subscriptions/locations"},
@@ -68,8 +78,16 @@ func checkAPIVersion(r *http.Request, family, typeName, location string, regions
 }
 
 // definitionDefaultsV2 says whether a new gallery image definition defaults to HyperV V2 and
-// TrustedLaunchSupported, which GalleryRP does from 2025-03-03 on.
-func definitionDefaultsV2(apiVersion string) bool { return apiVersion >= "2025-03-03" }
+// TrustedLaunchSupported at this api-version (gateDefinitionV2Defaults).
+func definitionDefaultsV2(apiVersion string) bool {
+	return gateOpen(familyGallery, gateDefinitionV2Defaults, apiVersion)
+}
+
+// gateOpen reports whether a family's gated behaviour applies at apiVersion.
+func gateOpen(family, gate, apiVersion string) bool {
+	since, ok := apiFamilies[family].Gates[gate]
+	return ok && apiVersion >= since
+}
 
 // SupportedAPIVersions maps "Provider/resourceType" to the api-versions served, for docs.
 func (s *Service) SupportedAPIVersions() map[string][]string {

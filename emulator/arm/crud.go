@@ -57,6 +57,7 @@ func (s *Service) put(rc *reqCtx, kd *kindDef, id, name, parentID string) *apiEr
 		return e
 	}
 	old := s.get(id)
+	shapeRequest(apiFamilies[kd.Family].Shapes, kd.Type, rc.apiVersion, body, storedBody(old))
 	loc := str(body, "location")
 	if loc == "" {
 		return badRequest("LocationRequired", "location", "The location property is required for this definition.")
@@ -116,6 +117,7 @@ func (s *Service) patch(rc *reqCtx, kd *kindDef, id, parentID string) *apiError 
 	if e != nil {
 		return e
 	}
+	shapeRequest(apiFamilies[kd.Family].Shapes, kd.Type, rc.apiVersion, body, nil)
 	res := clone(old)
 	if props, ok := body["properties"].(map[string]any); ok {
 		res.Properties = mergePatch(res.Properties, props)
@@ -135,6 +137,19 @@ func (s *Service) patch(rc *reqCtx, kd *kindDef, id, parentID string) *apiError 
 		parent = s.get(parentID)
 	}
 	return s.finishWrite(&write{rc: rc, kd: kd, old: old, res: res, parent: parent, patch: true})
+}
+
+// storedBody is a stored resource as a request body would carry it (properties and the envelope
+// fields kept in Extra), for reading values by path; nil for nil.
+func storedBody(r *resource) map[string]any {
+	if r == nil {
+		return nil
+	}
+	out := map[string]any{"properties": r.Properties}
+	for k, v := range r.Extra {
+		out[k] = v
+	}
+	return out
 }
 
 func readTags(body map[string]any) (map[string]string, *apiError) {

@@ -32,9 +32,7 @@ func (s *Service) render(res *resource, apiVersion string, now time.Time, expand
 	if kd.Render != nil {
 		kd.Render(s, res, &renderCtx{now: now, expand: expand, apiVersion: apiVersion}, body)
 	}
-	if f, ok := apiFamilies[kd.Family]; ok && f.Adapt != nil && apiVersion != "" {
-		f.Adapt(apiVersion, body)
-	}
+	shapeResponse(apiFamilies[kd.Family].Shapes, kd.Type, apiVersion, body)
 	return body
 }
 
