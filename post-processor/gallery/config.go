@@ -16,24 +16,9 @@ import (
 // Config is the azure-gallery post-processor's configuration. The authentication fields come from
 // azure.Config and keep the azure-arm builder's names, so users can copy them.
 //
-// A minimal configuration names the gallery, the definition and the version:
-//
-// ```hcl
-//
-//	post-processor "azure-gallery" {
-//	  subscription_id = var.subscription_id
-//	  resource_group  = "images-rg"
-//	  gallery_name    = "golden"
-//	  image_name      = "ubuntu-22.04"
-//	  publisher       = "contoso"
-//	  offer           = "ubuntu"
-//	  sku             = "22.04-lts"
-//	  image_version   = "1.0.0"
-//	  target_region { name = "westeurope" }
-//	  target_region { name = "northeurope" }
-//	}
-//
-// ```
+// The required fields name the gallery (`resource_group`, `gallery_name`), the image definition
+// (`image_name`) and the version (`image_version`); everything else has a default or is taken from the
+// source image.
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 	azure.Config        `mapstructure:",squash"`

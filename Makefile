@@ -1,0 +1,93 @@
+# Everything a developer or CI runs. `make test` is the whole suite (what .ci/run calls); `make demo` runs
+# the main job against the offline emulator. Both work on a fresh clone: they fetch and build their tools
+# (Packer into bin/, Azurite into .tools/, goreleaser into bin/) once and reuse them.
+
+SHELL          := /usr/bin/env bash
+.SHELLFLAGS    := -euo pipefail -c
+export GOFLAGS := -mod=mod
+export CHECKPOINT_DISABLE := 1
+
+PLUGIN         := packer-plugin-azure-gallery
+PACKER         := bin/packer
+GORELEASER     := bin/goreleaser
+AZURITE        := .tools/node_modules/.bin/azurite-blob
+AZURITE_VERSION := 3.37.0
+# packer-sdc finds the project root by a directory named packer-plugin-*; generate runs through this link.
+GEN_ROOT       := .cache/gen/$(PLUGIN)
+# Generated files that must be committed.
+GENERATED      := '*.hcl2spec.go' docs-partials
+
+.PHONY: all build test unit acceptance demo tools generate check-generate fmt-check vet goreleaser-check \
+        release-snapshot clean
+
+all: build
+
+## build: the plugin binary in the repository root.
+build:
+	go build -o $(PLUGIN) .
+
+## test: the whole suite — tools, generate drift, gofmt, vet, unit + integration + acceptance tests, goreleaser check.
+test: tools check-generate fmt-check vet
+	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) go test -timeout 30m ./...
+	$(MAKE) goreleaser-check
+
+## unit: the fast tests only (no packer runs).
+unit:
+	ACCTEST_SKIP=1 go test ./...
+
+## acceptance: only the real-packer acceptance tests.
+acceptance: tools
+	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) go test -count=1 -timeout 20m -v ./internal/acctest/
+
+## demo: the main job — build, start Azurite and the emulator, packer build example/, show the inventory.
+demo: tools
+	PACKER_BIN=$(CURDIR)/$(PACKER) go run ./scripts/demo
+
+## tools: Packer 1.16.0 (built from tools/packer), Azurite, goreleaser.
+tools: $(PACKER) $(AZURITE) $(GORELEASER)
+
+$(PACKER): tools/packer/go.mod tools/packer/go.sum
+	@echo "building packer from tools/packer (pinned v1.16.0)..."
+	go build -C tools/packer -o ../../$(PACKER) github.com/hashicorp/packer
+	@touch $@
+
+$(AZURITE):
+	@echo "installing azurite@$(AZURITE_VERSION) into .tools..."
+	mkdir -p .tools
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
+
+$(GORELEASER): tools/goreleaser/go.mod tools/goreleaser/go.sum
+	@echo "building goreleaser from tools/goreleaser (pinned v2.15.1)..."
+	go build -C tools/goreleaser -o ../../$(GORELEASER) github.com/goreleaser/goreleaser/v2
+	@touch $@
+
+## generate: packer-sdc (HCL2 specs and docs partials) through `go generate ./...`.
+generate:
+	mkdir -p .cache/bin $(dir $(GEN_ROOT))
+	printf '#!/usr/bin/env sh\nexec go tool packer-sdc "$$@"\n' > .cache/bin/packer-sdc
+	chmod +x .cache/bin/packer-sdc
+	ln -sfn $(CURDIR) $(GEN_ROOT)
+	cd $(GEN_ROOT) && PATH="$(CURDIR)/.cache/bin:$$PATH" go generate ./...
+
+## check-generate: fail when generation changes or adds files.
+check-generate: generate
+	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
+		echo "generated files are out of date; run 'make generate' and commit:"; \
+		git status --porcelain -- $(GENERATED); exit 1; fi
+
+fmt-check:
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	go vet ./...
+
+## goreleaser-check: validate .goreleaser.yml.
+goreleaser-check: $(GORELEASER)
+	API_VERSION=x5.0 $(GORELEASER) check
+
+## release-snapshot: a local release build in dist/ (no publishing).
+release-snapshot: $(GORELEASER)
+	API_VERSION="$$(go run . describe | sed -n 's/.*"api_version":"\([^"]*\)".*/\1/p')" $(GORELEASER) release --snapshot --clean
+
+clean:
+	rm -rf dist $(PLUGIN) .cache
