@@ -36,7 +36,7 @@ func (*Artifact) Files() []string { return nil }
 func (a *Artifact) Id() string { return a.ImageID } //nolint:revive // Packer's interface name
 
 func (a *Artifact) String() string {
-	return fmt.Sprintf("Azure managed image %s (%s, %s, %s, %s, %d GiB) in %s", a.ImageName, a.OSType, a.HyperVGeneration, a.Architecture, a.ImageID, a.SizeBytes>>30, a.Location)
+	return fmt.Sprintf("Azure managed image %s in %s (%s, %s, %s, %d MiB): %s", a.ImageName, a.Location, a.OSType, a.HyperVGeneration, a.Architecture, a.SizeBytes>>20, a.ImageID)
 }
 
 // State answers the keys documented for this builder and HCP Packer's metadata key.
