@@ -318,3 +318,22 @@ func TestImportTruncatedVHDRefusedBeforeAnyCall(t *testing.T) {
 		t.Fatalf("connected to Azure %d times before refusing the file", n)
 	}
 }
+
+// With -on-error=abort Packer asks for no cleanup: the half-uploaded disk stays for inspection.
+func TestImportOnErrorAbortKeepsDisk(t *testing.T) {
+	e := newEnv(t)
+	src := filepath.Join(t.TempDir(), "dense.raw")
+	if err := os.WriteFile(src, bytes.Repeat([]byte{0xee}, 32*vhd.MiB), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := e.builder(t, map[string]any{"source_file": src, "upload_concurrency": 1, "temp_disk_name": "kept", "packer_on_error": "abort"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := b.Run(ctx, &cancellingUi{cancel: cancel}, &packersdk.MockHook{}); err == nil {
+		t.Fatal("interrupted build succeeded")
+	}
+	disks := e.inventory(t)["microsoft.compute/disks"]
+	if len(disks) != 1 || disks[0]["name"] != "kept" {
+		t.Fatalf("disks after an aborted build: %v", disks)
+	}
+}
