@@ -392,3 +392,55 @@ func TestPublishTimeoutSaysHowToResume(t *testing.T) {
 		t.Fatalf("timeout: %v", err)
 	}
 }
+
+func TestPublishUpdatesDefinitionAndReadsSourceInAnotherSubscription(t *testing.T) {
+	const imageSub = "22222222-2222-2222-2222-222222222222"
+	e := newEnv(t, emulator.Options{Subscriptions: []emulator.SubscriptionConfig{{ID: "11111111-1111-1111-1111-111111111111"}, {ID: imageSub}}})
+	// The image lives in the second subscription; the gallery in the session's (first) one.
+	setup := e.setupIn(imageSub)
+	src := setup.image("img1", "eastus", 4, armcompute.HyperVGenerationTypesV2)
+	if !strings.Contains(src, imageSub) {
+		t.Fatalf("image not in the second subscription: %s", src)
+	}
+	req := e.request(src, "1.0.0")
+	req.Definition.Description = "first"
+	if _, err := e.publisher(&recorder{}).Publish(e.ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	req.Version.Version = "1.0.1"
+	req.Definition.Description = "second"
+	req.Definition.MaxVCPUs = 8
+	rec := &recorder{}
+	if _, err := e.publisher(rec).Publish(e.ctx, req); err != nil {
+		t.Fatalf("%v\n%s", err, rec.text())
+	}
+	def, err := e.compute.NewGalleryImagesClient().Get(e.ctx, testRG, testGallery, testDef, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := def.Properties; *d.Description != "second" || d.Recommended == nil || *d.Recommended.VCPUs.Max != 8 || *d.Identifier.Publisher != "acme" {
+		t.Errorf("definition not updated: %+v", d)
+	}
+	if !strings.Contains(rec.text(), "updating description, recommended_vcpus_max") {
+		t.Errorf("update not announced:\n%s", rec.text())
+	}
+}
+
+// setupIn returns an env whose setup client works in another subscription (same emulator).
+func (e *env) setupIn(sub string) *env {
+	e.t.Helper()
+	hc, _ := e.ready.HTTPClient()
+	cfg := &azure.Config{ClientID: e.ready.ClientID, ClientSecret: e.ready.ClientSecret, TenantID: e.ready.TenantID, SubscriptionID: sub, MetadataHost: e.ready.MetadataHost}
+	s, err := azure.NewSession(e.ctx, cfg, azure.WithTransport(hc))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cf, _ := s.Compute("")
+	rf, _ := s.Resources("")
+	if _, err := rf.NewResourceGroupsClient().CreateOrUpdate(e.ctx, testRG, armresources.ResourceGroup{Location: to.Ptr("eastus")}, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	c := *e
+	c.compute = cf
+	return &c
+}

@@ -82,7 +82,7 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	p.ui.Say(fmt.Sprintf("Reading source %s and gallery %s...", req.SourceID, req.GalleryName))
 	obs, err := p.Observe(ctx, req)
 	if err != nil {
-		return nil, p.interrupted(ctx, err, req, timeout)
+		return nil, p.interrupted(ctx, err, req, timeout, false)
 	}
 	p.ui.Message(fmt.Sprintf("Source: %s %s in %s, %d GiB.", obs.Source.OSType, obs.Source.Kind, obs.Source.Location, obs.Source.SizeGiB))
 	acts, err := Plan(req, obs)
@@ -97,7 +97,7 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	run := &runRecord{}
 	res, err := p.execute(ctx, req, obs, acts, run)
 	if err != nil {
-		err = p.interrupted(ctx, err, req, timeout)
+		err = p.interrupted(ctx, err, req, timeout, run.version || acts.Version == VersionResume)
 		if req.CleanupOnFailure {
 			p.cleanup(ctx, req, acts, run)
 		} else if run.version {
@@ -115,15 +115,23 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 }
 
 // interrupted rewrites a context error into one that says what happened and how to resume.
-func (p *Publisher) interrupted(ctx context.Context, err error, req Request, timeout time.Duration) error {
+// replicating says whether a version exists that Azure keeps working on.
+func (p *Publisher) interrupted(ctx context.Context, err error, req Request, timeout time.Duration, replicating bool) error {
 	if ctx.Err() == nil {
 		return err
 	}
-	how := "re-run the same build: the publish finds the version and resumes waiting"
+	what := "interrupted"
 	if errors.Is(context.Cause(ctx), errTimeout) {
-		return fmt.Errorf("timed out after %s (timeout) while publishing version %s; Azure keeps replicating it: %s, or raise timeout", timeout, req.Version.Version, how)
+		what = fmt.Sprintf("timed out after %s (timeout)", timeout)
 	}
-	return fmt.Errorf("interrupted while publishing version %s; Azure keeps replicating it: %s (%w)", req.Version.Version, how, context.Canceled)
+	if !replicating {
+		return fmt.Errorf("%s before version %s was created; re-run the same build to publish it (%w)", what, req.Version.Version, ctx.Err())
+	}
+	how := "re-run the same build: the publish finds the version and resumes waiting"
+	if what != "interrupted" {
+		how += ", or raise timeout"
+	}
+	return fmt.Errorf("%s while version %s replicates; Azure keeps replicating it: %s (%w)", what, req.Version.Version, how, ctx.Err())
 }
 
 func footprintLine(a *Actions) string {
