@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 )
 
 // sasSeconds is how long the write SAS lives: long enough for a slow multi-hour upload, and revoked as
@@ -37,6 +39,7 @@ func (stepGrantAccess) Run(ctx context.Context, state multistep.StateBag) multis
 			if r.sasURL == "" {
 				err = errors.New("Azure returned no SAS URL")
 			}
+			hideSAS(r.sasURL)
 		}
 	}
 	if err != nil {
@@ -70,4 +73,15 @@ func (r *run) revokeAccess(ctx context.Context) error {
 	}
 	r.accessOpen, r.sasURL = false, ""
 	return nil
+}
+
+// hideSAS keeps the SAS URL and its signature out of Packer's logs: whoever holds it can write the disk.
+func hideSAS(sasURL string) {
+	secrets := []string{sasURL}
+	if u, err := url.Parse(sasURL); err == nil {
+		if sig := u.Query().Get("sig"); sig != "" {
+			secrets = append(secrets, sig, url.QueryEscape(sig))
+		}
+	}
+	packersdk.LogSecretFilter.Set(secrets...)
 }
