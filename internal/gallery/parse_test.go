@@ -156,3 +156,38 @@ func TestParseSourceID(t *testing.T) {
 		t.Errorf("two-kind error = %v", err)
 	}
 }
+
+func TestNextAuto(t *testing.T) {
+	one := int32(1)
+	three := int32(3)
+	cases := []struct {
+		existing []string
+		bump     Bump
+		major    *int32
+		want     string
+		err      string
+	}{
+		{nil, BumpPatch, nil, "1.0.0", ""},
+		{nil, BumpMinor, &three, "3.0.0", ""},
+		{[]string{"1.0.0", "1.0.1", "1.0.10", "1.0.9"}, BumpPatch, nil, "1.0.11", ""},
+		{[]string{"2.1.0", "1.2.0", "1.1.5"}, BumpPatch, &one, "1.2.1", ""},
+		{[]string{"2.1.0", "1.2.0"}, BumpPatch, nil, "2.1.1", ""},
+		{[]string{"2.1.0", "1.2.0"}, BumpMinor, nil, "2.2.0", ""},
+		{[]string{"2.1.0", "1.2.0"}, BumpMajor, nil, "3.0.0", ""},
+		{[]string{"latest", "1.0", "0.9.9"}, BumpPatch, nil, "0.9.10", ""},
+		{[]string{"1.0.0"}, BumpMajor, &one, "", "contradicts version_major"},
+		{[]string{"1.0.2147483647"}, BumpPatch, nil, "", "cannot bump patch"},
+	}
+	for _, tc := range cases {
+		got, err := NextAuto(tc.existing, tc.bump, tc.major)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("NextAuto(%v, %s) error = %v, want %q", tc.existing, tc.bump, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got.String() != tc.want {
+			t.Errorf("NextAuto(%v, %s) = %v, %v; want %s", tc.existing, tc.bump, got, err, tc.want)
+		}
+	}
+}

@@ -105,3 +105,32 @@ func (v Version) Next(b Bump) (Version, error) {
 	}
 	return v, fmt.Errorf("unknown bump %q; use patch, minor or major", b)
 }
+
+// NextAuto picks the number image_version = "auto" publishes: the bump of the highest existing version
+// (only those with the pinned major, when major is set). With no such version it is 1.0.0, or N.0.0 for
+// a pinned major N. Names that are not versions are ignored.
+func NextAuto(existing []string, bump Bump, major *int32) (Version, error) {
+	if major != nil && bump == BumpMajor {
+		return Version{}, errors.New("version_bump = \"major\" contradicts version_major, which pins the major; use patch or minor, or drop version_major")
+	}
+	if major != nil && *major < 0 {
+		return Version{}, fmt.Errorf("version_major %d must not be negative", *major)
+	}
+	var best *Version
+	for _, name := range existing {
+		v, err := ParseVersion(name)
+		if err != nil || (major != nil && v.Major != *major) {
+			continue
+		}
+		if best == nil || v.Compare(*best) > 0 {
+			best = &v
+		}
+	}
+	if best == nil {
+		if major != nil {
+			return Version{Major: *major}, nil
+		}
+		return Version{Major: 1}, nil
+	}
+	return best.Next(bump)
+}
