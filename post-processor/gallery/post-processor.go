@@ -6,6 +6,7 @@ package gallery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -53,12 +54,11 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	if err != nil {
 		return nil, true, true, err
 	}
-	ui.Say("Publishing " + src.ImageID + " (from " + src.From + ")")
+	ui.Say(fmt.Sprintf("Publishing %s (from %s) to gallery %s as %s %s", src.ImageID, src.From, p.config.GalleryName, p.config.ImageName, p.config.ImageVersion))
 	art, err := p.publish(ctx, ui, src)
 	if err != nil {
 		return nil, true, true, err
 	}
-	ui.Say(art.String())
 	return art, true, true, nil
 }
 

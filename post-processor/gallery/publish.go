@@ -67,6 +67,11 @@ func (p *PostProcessor) request(src *source) core.Request {
 		CleanupOnFailure:                   c.CleanupOnFailure,
 		Timeout:                            c.Timeout,
 	}
+	// Managed images carry no architecture; the import builder passes it on, so an Arm64 import gets an
+	// Arm64 definition without repeating it in the post-processor.
+	if req.Definition.Architecture == "" && src.Architecture != "" {
+		req.Definition.Architecture = src.Architecture
+	}
 	if c.PurchasePlan != nil {
 		req.Definition.PurchasePlan = &core.PurchasePlan{Name: c.PurchasePlan.Name, Publisher: c.PurchasePlan.Publisher, Product: c.PurchasePlan.Product}
 	}

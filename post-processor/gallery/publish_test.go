@@ -50,6 +50,12 @@ func TestRequestMapping(t *testing.T) {
 	if eu.Name != "eastus" || eu.Replicas != 3 || eu.StorageAccountType != "Premium_LRS" || eu.ExcludeFromLatest != nil {
 		t.Errorf("eastus: %+v", eu)
 	}
+	if req.Definition.Architecture != "" {
+		t.Errorf("architecture %q without a hint", req.Definition.Architecture)
+	}
+	if arm := p.request(&source{ImageID: testImageID, Architecture: "Arm64"}); arm.Definition.Architecture != "Arm64" {
+		t.Errorf("the import builder's architecture hint was ignored: %q", arm.Definition.Architecture)
+	}
 	if req.Timeout.Hours() != 3 {
 		t.Errorf("timeout %s", req.Timeout)
 	}
