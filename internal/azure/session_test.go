@@ -2,13 +2,22 @@ package azure
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -180,5 +189,46 @@ func TestClassify(t *testing.T) {
 		if code != strings.ToLower(code) || explanations[code].fix == "" || explanations[code].meaning == "" {
 			t.Errorf("table row %q must be lower case with a meaning and a fix", code)
 		}
+	}
+}
+
+// TestCertificateCredentialAgainstEmulator signs in with client_cert_path (a PEM with the certificate
+// and its key), as an app registration with a certificate credential does.
+func TestCertificateCredentialAgainstEmulator(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "packer"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	path := filepath.Join(t.TempDir(), "sp.pem")
+	if err := os.WriteFile(path, append(certPEM, keyPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const tenant, app = "33333333-3333-3333-3333-333333333333", "44444444-4444-4444-4444-444444444444"
+	_, ready := emulatortest.Start(t, emulator.Options{
+		Tenants: []string{tenant},
+		Clients: []emulator.ClientConfig{{ClientID: app, TenantID: tenant, Certificates: []string{string(certPEM)}}},
+	})
+	hc, err := ready.HTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{ClientID: app, ClientCertPath: path, TenantID: tenant, SubscriptionID: ready.SubscriptionID, MetadataHost: ready.MetadataHost}
+	if errs := cfg.validate(time.Now()); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	s, err := NewSession(context.Background(), cfg, WithTransport(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, _ := s.Resources("")
+	if _, err := rf.NewResourceGroupsClient().CreateOrUpdate(context.Background(), "rg", armresources.ResourceGroup{Location: to.Ptr("eastus")}, nil); err != nil {
+		t.Fatalf("ARM call with a certificate credential: %v", err)
 	}
 }
