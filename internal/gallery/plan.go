@@ -341,6 +341,9 @@ func planVersion(req Request, obs *Observed, a *Actions) error {
 	case state == "succeeded":
 		a.Version = VersionReuse
 		a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source and has replicated: reusing it.", name))
+		if d := regionDrift(v.TargetRegions, a.Regions); d != "" {
+			a.Notes = append(a.Notes, fmt.Sprintf("Note: version %s keeps its regions (%s); this run does not change an existing version.", name, d))
+		}
 	case state == "creating" || state == "updating" || state == "" || strings.EqualFold(v.AggregatedState, "InProgress"):
 		a.Version = VersionResume
 		a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source and is still replicating: resuming the wait.", name))
@@ -369,4 +372,32 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// regionDrift describes how an existing version's regions differ from the planned ones ("" = same).
+func regionDrift(have []RegionResult, want []RegionPlan) string {
+	if len(have) == 0 {
+		return ""
+	}
+	haveSet := map[string]int32{}
+	for _, r := range have {
+		haveSet[r.Name] = r.Replicas
+	}
+	var parts []string
+	for _, r := range want {
+		n, ok := haveSet[r.Name]
+		switch {
+		case !ok:
+			parts = append(parts, r.Name+" is not replicated")
+		case n != r.Replicas:
+			parts = append(parts, fmt.Sprintf("%s has %d replicas, not %d", r.Name, n, r.Replicas))
+		}
+		delete(haveSet, r.Name)
+	}
+	for _, r := range have {
+		if _, extra := haveSet[r.Name]; extra {
+			parts = append(parts, r.Name+" is replicated but not configured")
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -111,6 +111,15 @@ func TestPlan(t *testing.T) {
 				t.Errorf("%+v", a)
 			}
 		}},
+		{name: "version reused with other regions says so", req: func(r *Request) { r.TargetRegions = []TargetRegion{{Name: "westus", Replicas: 2}} }, obs: func(o *Observed) {
+			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Succeeded",
+				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1}, {Name: "westus", Replicas: 1}, {Name: "uksouth", Replicas: 1}}}
+		}, check: func(t *testing.T, a *Actions) {
+			notes := strings.Join(a.Notes, "\n")
+			if a.Version != VersionReuse || !strings.Contains(notes, "keeps its regions (westus has 1 replicas, not 2; uksouth is replicated but not configured)") {
+				t.Errorf("%s", notes)
+			}
+		}},
 		{name: "version exists, same source, replicating", obs: func(o *Observed) {
 			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Creating", AggregatedState: "InProgress"}
 		}, check: func(t *testing.T, a *Actions) {
