@@ -83,6 +83,15 @@ func NewSession(ctx context.Context, c *Config, options ...SessionOption) (*Sess
 		authz:          map[string]*armauthorization.ClientFactory{},
 		resources:      map[string]*armresources.ClientFactory{},
 	}
+	if c.TenantID == "" && needsTenant(c.Credential()) {
+		tenant, err := discoverTenant(ctx, cloudCfg, c.SubscriptionID, o.transport)
+		if err != nil {
+			return nil, fmt.Errorf("tenant_id: not set, and finding the tenant of subscription %s failed: %v; set tenant_id", c.SubscriptionID, err)
+		}
+		cc := *c
+		cc.TenantID = tenant
+		c = &cc
+	}
 	cred, err := newCredential(c, s.azcoreOptions(), custom, o.transport)
 	if err != nil {
 		return nil, err
@@ -218,4 +227,13 @@ func (s *Session) Resources(subscriptionID string) (*armresources.ClientFactory,
 	}
 	s.resources[sub] = f
 	return f, nil
+}
+
+// needsTenant reports whether a credential kind cannot work without a tenant ID.
+func needsTenant(k CredentialKind) bool {
+	switch k {
+	case CredentialSecret, CredentialCertificate, CredentialJWT, CredentialOIDC:
+		return true
+	}
+	return false
 }

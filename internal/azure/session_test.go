@@ -96,6 +96,18 @@ func TestSessionAgainstEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Without tenant_id the tenant is found from the subscription, as the azure-arm builder does.
+	noTenant := *cfg
+	noTenant.TenantID = ""
+	s3, err := NewSession(ctx, &noTenant, WithTransport(hc))
+	if err != nil {
+		t.Fatalf("tenant discovery: %v", err)
+	}
+	rf3, _ := s3.Resources("")
+	if _, err := rf3.NewResourceGroupsClient().Get(ctx, "rg1", nil); err != nil {
+		t.Fatalf("call with a discovered tenant: %v", err)
+	}
+
 	// Without the emulator's CA the metadata fetch fails, and says what to check.
 	_, err = NewSession(ctx, cfg)
 	if err == nil || !strings.Contains(err.Error(), "metadata_host: reading") {
@@ -230,5 +242,31 @@ func TestCertificateCredentialAgainstEmulator(t *testing.T) {
 	rf, _ := s.Resources("")
 	if _, err := rf.NewResourceGroupsClient().CreateOrUpdate(context.Background(), "rg", armresources.ResourceGroup{Location: to.Ptr("eastus")}, nil); err != nil {
 		t.Fatalf("ARM call with a certificate credential: %v", err)
+	}
+}
+
+func TestDiscoverTenant(t *testing.T) {
+	challenge := true
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" || r.URL.Path != "/subscriptions/sub-1" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if challenge {
+			w.Header().Set("WWW-Authenticate", `Bearer authorization_uri="https://login.example/tenant-42", error="invalid_token"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	cfg := cloud.Configuration{Services: map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: {Endpoint: srv.URL}}}
+	got, err := discoverTenant(context.Background(), cfg, "sub-1", srv.Client())
+	if err != nil || got != "tenant-42" {
+		t.Fatalf("discoverTenant = %q, %v", got, err)
+	}
+	challenge = false
+	if _, err := discoverTenant(context.Background(), cfg, "sub-1", srv.Client()); err == nil || !strings.Contains(err.Error(), "without a tenant challenge") {
+		t.Fatalf("no challenge: %v", err)
 	}
 }
