@@ -34,8 +34,8 @@ type Config struct {
 	// Authenticate with the identity signed in to the Azure CLI (`az login`). Falls back to
 	// `ARM_USE_CLI=true`. Cannot be combined with another credential.
 	UseAzureCLIAuth bool `mapstructure:"use_azure_cli_auth" required:"false"`
-	// The Microsoft Entra tenant (directory) ID of the credential. When it is not set, the plugin
-	// asks Resource Manager which tenant holds `subscription_id`, as the azure-arm builder does.
+	// The Microsoft Entra tenant (directory) ID of the credential. Required with a client secret,
+	// certificate, JWT or OIDC; optional with the Azure CLI and managed identity.
 	// Falls back to `ARM_TENANT_ID`, then `AZURE_TENANT_ID`.
 	TenantID string `mapstructure:"tenant_id" required:"false"`
 	// The subscription to work in (for the post-processor, the gallery's subscription).

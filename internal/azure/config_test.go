@@ -49,7 +49,7 @@ func TestConfigValidate(t *testing.T) {
 		{"missing subscription", Config{}, []string{"subscription_id: is required"}, CredentialManagedIdentity},
 		{"subscription path", Config{SubscriptionID: "/subscriptions/x"}, []string{"subscription_id: \"/subscriptions/x\" is not"}, CredentialManagedIdentity},
 		{"secret without client id", sp(func(c *Config) { c.ClientID = "" }), []string{"client_id: must be set with client_secret"}, CredentialSecret},
-		{"secret without tenant (discovered later)", sp(func(c *Config) { c.TenantID = "" }), nil, CredentialSecret},
+		{"secret without tenant", sp(func(c *Config) { c.TenantID = "" }), []string{"tenant_id: must be set"}, CredentialSecret},
 		{"secret and cli", sp(func(c *Config) { c.UseAzureCLIAuth = true }), []string{"client_secret, use_azure_cli_auth: only one credential"}, CredentialSecret},
 		{"cert ok", sp(func(c *Config) { c.ClientSecret = ""; c.ClientCertPath = certFile }), nil, CredentialCertificate},
 		{"cert missing file", sp(func(c *Config) { c.ClientSecret = ""; c.ClientCertPath = certFile + ".nope" }), []string{"client_cert_path: cannot read"}, CredentialCertificate},
@@ -66,7 +66,7 @@ func TestConfigValidate(t *testing.T) {
 		{"metadata http", sp(func(c *Config) { c.MetadataHost = "http://h:1" }), []string{"metadata_host: \"http://h:1\" must use https"}, CredentialSecret},
 		{"metadata path", sp(func(c *Config) { c.MetadataHost = "h/x" }), []string{"metadata_host: \"h/x\" is not a host"}, CredentialSecret},
 		{"metadata url ok", sp(func(c *Config) { c.MetadataHost = "https://127.0.0.1:8443" }), nil, CredentialSecret},
-		{"everything wrong at once", Config{ClientSecret: "s", CloudEnvironmentName: "Mars"}, []string{"client_id:", "subscription_id:", "cloud_environment_name:"}, CredentialSecret},
+		{"everything wrong at once", Config{ClientSecret: "s", CloudEnvironmentName: "Mars"}, []string{"client_id:", "tenant_id:", "subscription_id:", "cloud_environment_name:"}, CredentialSecret},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -148,6 +148,11 @@ func (c *Config) validate(now time.Time) []error {
 	if needsClientID && c.ClientID == "" {
 		add("client_id: must be set with %s; set it to the application (client) ID of the service principal, or ARM_CLIENT_ID", kinds[0])
 	}
+	// NewSession can find the tenant from the subscription (as azure-arm does), but the adapters'
+	// contract is that a service principal names its tenant; keep requiring it until they change.
+	if needsClientID && c.TenantID == "" {
+		add("tenant_id: must be set with %s; set it to the directory (tenant) ID of the service principal, or ARM_TENANT_ID", kinds[0])
+	}
 	if c.ClientCertPassword != "" && c.ClientCertPath == "" {
 		add("client_cert_password: is set without client_cert_path; set client_cert_path to the certificate file, or remove the password")
 	}
