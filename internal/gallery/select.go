@@ -40,17 +40,17 @@ type SkipReason string
 
 // The reasons a version is not selected, in the order they are checked.
 const (
+	SkipNoMatch            SkipReason = "does not match the constraint"
 	SkipNotSucceeded       SkipReason = "not succeeded"
 	SkipEndOfLife          SkipReason = "end of life"
 	SkipExcludedFromLatest SkipReason = "excluded from latest"
-	SkipNoMatch            SkipReason = "does not match the constraint"
 )
 
 // Skipped is a version passed over and why, so an empty result can be explained.
 type Skipped struct {
 	Name   string
 	Reason SkipReason
-	// Detail is the human part: the state, or the end-of-life date.
+	// Detail is the human part: the state, or the end-of-life date (empty for SkipNoMatch).
 	Detail string
 }
 
@@ -133,12 +133,7 @@ func (c Constraint) Check(v Version) bool {
 // SelectLatest returns the version a VM created from "latest" would get, made strict: the highest
 // version that has succeeded, has not reached its end of life at now, and is not excluded from latest.
 func SelectLatest(versions []VersionInfo, now time.Time) Selection {
-	return selectHighest(versions, now, func(v VersionInfo) (SkipReason, string) {
-		if v.ExcludeFromLatest {
-			return SkipExcludedFromLatest, "excludeFromLatest is true"
-		}
-		return "", ""
-	})
+	return selectHighest(versions, now, nil, "excludeFromLatest is true")
 }
 
 // SelectMatching returns the highest version that satisfies c, has succeeded and has not reached its
@@ -147,29 +142,30 @@ func SelectLatest(versions []VersionInfo, now time.Time) Selection {
 // about which 1.x it gets. An exact constraint ("= 1.2.3") also needs includeExcluded, so that the rule
 // has no exceptions.
 func SelectMatching(versions []VersionInfo, c Constraint, includeExcluded bool, now time.Time) Selection {
-	return selectHighest(versions, now, func(v VersionInfo) (SkipReason, string) {
-		if !c.Check(v.Version) {
-			return SkipNoMatch, c.String()
-		}
-		if v.ExcludeFromLatest && !includeExcluded {
-			return SkipExcludedFromLatest, "excludeFromLatest is true (set include_excluded to allow it)"
-		}
-		return "", ""
-	})
+	match := func(v VersionInfo) bool { return c.Check(v.Version) }
+	if includeExcluded {
+		return selectHighest(versions, now, match, "")
+	}
+	return selectHighest(versions, now, match, "excludeFromLatest is true")
 }
 
-// selectHighest walks the versions from the highest down and returns the first that passes the common
-// rules (succeeded, not at end of life) and the caller's extra rule.
-func selectHighest(versions []VersionInfo, now time.Time, extra func(VersionInfo) (SkipReason, string)) Selection {
+// selectHighest walks the versions from the highest down and returns the first that matches (nil
+// matches all), has succeeded, has not reached its end of life, and, when excludedDetail is not empty,
+// is not excluded from latest. The constraint is checked first, so a skip is only ever explained by a
+// rule for a version the user asked about.
+func selectHighest(versions []VersionInfo, now time.Time, match func(VersionInfo) bool, excludedDetail string) Selection {
 	sorted := make([]VersionInfo, len(versions))
 	copy(sorted, versions)
 	sort.SliceStable(sorted, func(i, j int) bool { return higher(sorted[i], sorted[j]) })
 	sel := Selection{Total: len(sorted)}
 	for i := range sorted {
 		v := sorted[i]
-		reason, detail := eligible(v, now)
-		if reason == "" {
-			reason, detail = extra(v)
+		reason, detail := SkipNoMatch, ""
+		if match == nil || match(v) {
+			reason, detail = eligible(v, now)
+			if reason == "" && excludedDetail != "" && v.ExcludeFromLatest {
+				reason, detail = SkipExcludedFromLatest, excludedDetail
+			}
 		}
 		if reason != "" {
 			sel.Skipped = append(sel.Skipped, Skipped{Name: v.Name, Reason: reason, Detail: detail})

@@ -159,7 +159,29 @@ func TestSelectMatching(t *testing.T) {
 	}
 }
 
-func TestSelectMatchingSkipsExcludedWithHint(t *testing.T) {
+// TestSelectMatchingChecksConstraintFirst: a version outside the constraint is skipped as a mismatch,
+// never explained by a rule (failed, end of life) that the user did not ask about.
+func TestSelectMatchingChecksConstraintFirst(t *testing.T) {
+	past := selectNow.Add(-time.Hour)
+	vs := []VersionInfo{vi("1.0.0"), vi("2.0.0", eol(past)), vi("3.0.0", state("Failed")), vi("3.1.0", excluded)}
+	c, err := ParseConstraint("= 2.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := SelectMatching(vs, c, false, selectNow)
+	checkSelection(t, sel, "", []SkipReason{SkipNoMatch, SkipNoMatch, SkipEndOfLife, SkipNoMatch})
+	msg := sel.Explain()
+	if strings.Contains(msg, "3.0.0") || strings.Contains(msg, "3.1.0") || !strings.Contains(msg, "2.0.0: end of life") || !strings.Contains(msg, "3 do not match") {
+		t.Errorf("Explain() = %q", msg)
+	}
+	// An excluded version that also failed is reported as failed: that is the reason include_excluded
+	// would not help.
+	c, _ = ParseConstraint("~> 3.0")
+	sel = SelectMatching([]VersionInfo{vi("3.0.0", state("Failed"), excluded)}, c, false, selectNow)
+	checkSelection(t, sel, "", []SkipReason{SkipNotSucceeded})
+}
+
+func TestSelectMatchingExplainsExcluded(t *testing.T) {
 	c, err := ParseConstraint("= 1.1.0")
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +191,7 @@ func TestSelectMatchingSkipsExcludedWithHint(t *testing.T) {
 		t.Fatalf("selected %s", sel.Version.Name)
 	}
 	msg := sel.Explain()
-	for _, want := range []string{"none of the 2 versions", "1 do not match", "1.1.0: excludeFromLatest is true", "include_excluded"} {
+	for _, want := range []string{"none of the 2 versions", "1 do not match", "1.1.0: excludeFromLatest is true"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("Explain() = %q, missing %q", msg, want)
 		}
