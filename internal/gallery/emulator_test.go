@@ -444,3 +444,30 @@ func (e *env) setupIn(sub string) *env {
 	c.compute = cf
 	return &c
 }
+
+func TestPublishPromotesAGalleryVersion(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	src := e.image("img1", "eastus", 4, armcompute.HyperVGenerationTypesV2)
+	dev, err := e.publisher(&recorder{}).Publish(e.ctx, e.request(src, "1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Promote dev's version into a second gallery: the source is now a gallery image version.
+	req := e.request(dev.VersionID, "1.0.0", "westus")
+	req.GalleryName = "prod"
+	rec := &recorder{}
+	res, err := e.publisher(rec).Publish(e.ctx, req)
+	if err != nil {
+		t.Fatalf("promotion: %v\n%s", err, rec.text())
+	}
+	if res.Outcome != OutcomeCreated || !strings.Contains(res.VersionID, "/galleries/prod/") || !strings.EqualFold(res.SourceID, dev.VersionID) {
+		t.Fatalf("result: %+v", res)
+	}
+	def, err := e.compute.NewGalleryImagesClient().Get(e.ctx, testRG, "prod", testDef, nil)
+	if err != nil || *def.Properties.HyperVGeneration != armcompute.HyperVGenerationV2 {
+		t.Fatalf("prod definition not made from the dev definition: %v", err)
+	}
+	if !strings.Contains(rec.text(), "Linux gallery image version in eastus, 4 GiB") {
+		t.Errorf("source not read as a gallery version:\n%s", rec.text())
+	}
+}
