@@ -33,6 +33,7 @@ func (e *env) v5(t *testing.T, apiVersion string) *armcompute.ClientFactory {
 // regions with replication status, list, update, delete, each at the CLI's api-version, and checks
 // the raw responses carry only what those versions define.
 func TestAzCLI245(t *testing.T) {
+	t.Parallel()
 	ctx := ctxFor(t)
 	e := start(t)
 	const rg, loc = "rg-cli", "eastus"

@@ -16,6 +16,7 @@ import (
 // and writes the same resources with the older majors: each version sees only its own properties,
 // an older PUT keeps what it cannot state, and a property sent at a version that lacks it is ignored.
 func TestOneResourceManyVersions(t *testing.T) {
+	t.Parallel()
 	ctx := ctxFor(t)
 	e := start(t)
 	const rg, loc, gal = "rg-x", "eastus", "galx"

@@ -31,6 +31,7 @@ func (e *env) v6(t *testing.T, apiVersion string) *armcompute.ClientFactory {
 // managed image from the snapshot, then a gallery version to two regions, list, update (a third
 // region), delete, each at the plugin's api-versions, checking each raw response's shape.
 func TestPackerPluginAzure26(t *testing.T) {
+	t.Parallel()
 	ctx := ctxFor(t)
 	e := start(t)
 	const rg, loc, gal = "rg-packer", "eastus", "galpkr"

@@ -28,6 +28,7 @@ func (e *env) v7(t *testing.T) *armcompute.ClientFactory {
 // TestArmcomputeV7 publishes a version straight from a snapshot (osDiskImage.source.id) with
 // deletion protection, to two regions, then lists, updates and deletes, with armcompute v7.2.0.
 func TestArmcomputeV7(t *testing.T) {
+	t.Parallel()
 	ctx := ctxFor(t)
 	e := start(t)
 	const rg, loc, gal = "rg-v7", "eastus", "galv7"
