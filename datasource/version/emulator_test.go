@@ -2,6 +2,8 @@ package version
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -237,9 +239,11 @@ func TestExecuteAgainstEmulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pages := listCalls(e.srv.Requests()[before:]); pages != 3 {
+		reqs := e.srv.Requests()[before:]
+		if pages := listCalls(reqs); pages != 3 {
 			t.Errorf("listed %d pages, want 3 (5 versions, page size 2)", pages)
 		}
+		t.Logf("%d requests in all (metadata, discovery, token and list pages)", len(reqs))
 		if attr(v, "version") != "1.0.5" || attr(v, "id") != *want105.ID || attr(v, "location") != "eastus" {
 			t.Errorf("latest = %s %s %s, want 1.0.5 %s eastus", attr(v, "version"), attr(v, "id"), attr(v, "location"), *want105.ID)
 		}
@@ -335,4 +339,39 @@ func TestExecuteEmptyDefinition(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `image definition "missing"`) || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("missing definition: %v", err)
 	}
+}
+
+// TestExecuteStopsOnCancel: a cancelled context (Ctrl-C) ends a listing that the emulator holds up,
+// with the context's error rather than a retry or a hang.
+func TestExecuteStopsOnCancel(t *testing.T) {
+	e := newGalleryEnv(t)
+	if _, err := e.srv.AddFaults(emulator.FaultRule{Method: "GET", Path: "*/images/" + testDef + "/versions", Action: "latency", LatencyMS: 30_000}); err != nil {
+		t.Fatal(err)
+	}
+	d := e.datasource(testDef, nil)
+	sent := make(chan struct{}, 16)
+	d.sessionOptions = append(append([]azure.SessionOption{}, e.opts...), azure.WithPerCallPolicy(signalPolicy(sent)))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-sent // the list request is on its way; the emulator holds it for 30 s
+		cancel()
+	}()
+	_, err := d.execute(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("execute after cancel: %v, want context.Canceled", err)
+	}
+}
+
+// signalPolicy is a pipeline policy that reports each version list request before sending it.
+type signalPolicy chan struct{}
+
+func (s signalPolicy) Do(req *policy.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.Raw().URL.Path, "/versions") {
+		select {
+		case s <- struct{}{}:
+		default:
+		}
+	}
+	return req.Next()
 }

@@ -1,6 +1,7 @@
 package gallery
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -276,4 +277,35 @@ func TestParseConstraint(t *testing.T) {
 	if !zero.IsZero() || zero.Check(Version{1, 0, 0}) {
 		t.Error("the zero Constraint must match nothing")
 	}
+}
+
+// BenchmarkSelectLatest selects from 10,000 versions, Azure's per-region version quota, in a
+// definition where the highest fifth are ineligible.
+func BenchmarkSelectLatest(b *testing.B) {
+	vs := make([]VersionInfo, 0, 10000)
+	for i := 0; i < 10000; i++ {
+		v := VersionInfo{Name: fmt.Sprintf("1.%d.%d", i/100, i%100), Version: Version{1, int32(i / 100), int32(i % 100)}, ProvisioningState: ProvisioningSucceeded}
+		if i >= 8000 {
+			v.ExcludeFromLatest = true
+		}
+		vs = append(vs, v)
+	}
+	c, err := ParseConstraint("~> 1.50")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("latest", func(b *testing.B) {
+		for b.Loop() {
+			if sel := SelectLatest(vs, selectNow); sel.Version == nil || sel.Version.Name != "1.79.99" {
+				b.Fatalf("selected %+v", sel.Version)
+			}
+		}
+	})
+	b.Run("constraint", func(b *testing.B) {
+		for b.Loop() {
+			if sel := SelectMatching(vs, c, false, selectNow); sel.Version == nil || sel.Version.Name != "1.79.99" {
+				b.Fatalf("selected %+v", sel.Version)
+			}
+		}
+	})
 }
