@@ -30,6 +30,7 @@ type FlatConfig struct {
 	SubscriptionID         *string           `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
 	CloudEnvironmentName   *string           `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
 	MetadataHost           *string           `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
+	AuxiliaryTenantIDs     []string          `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
 	SourceFile             *string           `mapstructure:"source_file" required:"false" cty:"source_file" hcl:"source_file"`
 	SourceVHDURI           *string           `mapstructure:"source_vhd_uri" required:"false" cty:"source_vhd_uri" hcl:"source_vhd_uri"`
 	SourceStorageAccountID *string           `mapstructure:"source_storage_account_id" required:"false" cty:"source_storage_account_id" hcl:"source_storage_account_id"`
@@ -79,6 +80,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"subscription_id":            &hcldec.AttrSpec{Name: "subscription_id", Type: cty.String, Required: false},
 		"cloud_environment_name":     &hcldec.AttrSpec{Name: "cloud_environment_name", Type: cty.String, Required: false},
 		"metadata_host":              &hcldec.AttrSpec{Name: "metadata_host", Type: cty.String, Required: false},
+		"auxiliary_tenant_ids":       &hcldec.AttrSpec{Name: "auxiliary_tenant_ids", Type: cty.List(cty.String), Required: false},
 		"source_file":                &hcldec.AttrSpec{Name: "source_file", Type: cty.String, Required: false},
 		"source_vhd_uri":             &hcldec.AttrSpec{Name: "source_vhd_uri", Type: cty.String, Required: false},
 		"source_storage_account_id":  &hcldec.AttrSpec{Name: "source_storage_account_id", Type: cty.String, Required: false},

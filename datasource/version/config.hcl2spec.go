@@ -10,24 +10,25 @@ import (
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	ClientID             *string `mapstructure:"client_id" required:"false" cty:"client_id" hcl:"client_id"`
-	ClientSecret         *string `mapstructure:"client_secret" required:"false" cty:"client_secret" hcl:"client_secret"`
-	ClientCertPath       *string `mapstructure:"client_cert_path" required:"false" cty:"client_cert_path" hcl:"client_cert_path"`
-	ClientCertPassword   *string `mapstructure:"client_cert_password" required:"false" cty:"client_cert_password" hcl:"client_cert_password"`
-	ClientJWT            *string `mapstructure:"client_jwt" required:"false" cty:"client_jwt" hcl:"client_jwt"`
-	OIDCRequestURL       *string `mapstructure:"oidc_request_url" required:"false" cty:"oidc_request_url" hcl:"oidc_request_url"`
-	OIDCRequestToken     *string `mapstructure:"oidc_request_token" required:"false" cty:"oidc_request_token" hcl:"oidc_request_token"`
-	UseAzureCLIAuth      *bool   `mapstructure:"use_azure_cli_auth" required:"false" cty:"use_azure_cli_auth" hcl:"use_azure_cli_auth"`
-	TenantID             *string `mapstructure:"tenant_id" required:"false" cty:"tenant_id" hcl:"tenant_id"`
-	SubscriptionID       *string `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
-	CloudEnvironmentName *string `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
-	MetadataHost         *string `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
-	ResourceGroup        *string `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
-	GalleryName          *string `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
-	ImageName            *string `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
-	VersionConstraint    *string `mapstructure:"version_constraint" required:"false" cty:"version_constraint" hcl:"version_constraint"`
-	IncludeExcluded      *bool   `mapstructure:"include_excluded" required:"false" cty:"include_excluded" hcl:"include_excluded"`
-	AllowEmpty           *bool   `mapstructure:"allow_empty" required:"false" cty:"allow_empty" hcl:"allow_empty"`
+	ClientID             *string  `mapstructure:"client_id" required:"false" cty:"client_id" hcl:"client_id"`
+	ClientSecret         *string  `mapstructure:"client_secret" required:"false" cty:"client_secret" hcl:"client_secret"`
+	ClientCertPath       *string  `mapstructure:"client_cert_path" required:"false" cty:"client_cert_path" hcl:"client_cert_path"`
+	ClientCertPassword   *string  `mapstructure:"client_cert_password" required:"false" cty:"client_cert_password" hcl:"client_cert_password"`
+	ClientJWT            *string  `mapstructure:"client_jwt" required:"false" cty:"client_jwt" hcl:"client_jwt"`
+	OIDCRequestURL       *string  `mapstructure:"oidc_request_url" required:"false" cty:"oidc_request_url" hcl:"oidc_request_url"`
+	OIDCRequestToken     *string  `mapstructure:"oidc_request_token" required:"false" cty:"oidc_request_token" hcl:"oidc_request_token"`
+	UseAzureCLIAuth      *bool    `mapstructure:"use_azure_cli_auth" required:"false" cty:"use_azure_cli_auth" hcl:"use_azure_cli_auth"`
+	TenantID             *string  `mapstructure:"tenant_id" required:"false" cty:"tenant_id" hcl:"tenant_id"`
+	SubscriptionID       *string  `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
+	CloudEnvironmentName *string  `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
+	MetadataHost         *string  `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
+	AuxiliaryTenantIDs   []string `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
+	ResourceGroup        *string  `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
+	GalleryName          *string  `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
+	ImageName            *string  `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
+	VersionConstraint    *string  `mapstructure:"version_constraint" required:"false" cty:"version_constraint" hcl:"version_constraint"`
+	IncludeExcluded      *bool    `mapstructure:"include_excluded" required:"false" cty:"include_excluded" hcl:"include_excluded"`
+	AllowEmpty           *bool    `mapstructure:"allow_empty" required:"false" cty:"allow_empty" hcl:"allow_empty"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -54,6 +55,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"subscription_id":        &hcldec.AttrSpec{Name: "subscription_id", Type: cty.String, Required: false},
 		"cloud_environment_name": &hcldec.AttrSpec{Name: "cloud_environment_name", Type: cty.String, Required: false},
 		"metadata_host":          &hcldec.AttrSpec{Name: "metadata_host", Type: cty.String, Required: false},
+		"auxiliary_tenant_ids":   &hcldec.AttrSpec{Name: "auxiliary_tenant_ids", Type: cty.List(cty.String), Required: false},
 		"resource_group":         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
 		"gallery_name":           &hcldec.AttrSpec{Name: "gallery_name", Type: cty.String, Required: false},
 		"image_name":             &hcldec.AttrSpec{Name: "image_name", Type: cty.String, Required: false},

@@ -49,4 +49,9 @@ type Config struct {
 	// `https://{metadata_host}/metadata/endpoints` to find the login and Resource Manager endpoints.
 	// Falls back to `ARM_METADATA_HOST`. Cannot be combined with `cloud_environment_name`.
 	MetadataHost string `mapstructure:"metadata_host" required:"false"`
+	// Further tenants whose subscriptions the build touches, for example a gallery in another tenant than
+	// the credential's (a multi-tenant app consented in both). The plugin then gets a token for each and
+	// sends them in `x-ms-authorization-auxiliary`, as Azure requires for cross-tenant requests. At most
+	// three, as Azure allows. Falls back to `ARM_AUXILIARY_TENANT_IDS` (comma-separated).
+	AuxiliaryTenantIDs []string `mapstructure:"auxiliary_tenant_ids" required:"false"`
 }

@@ -3,6 +3,7 @@ package azure
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -113,12 +114,14 @@ func TestConfigEnvFallbacks(t *testing.T) {
 		{"environment", Config{}, map[string]string{"ARM_ENVIRONMENT": "usgovernment"}, Config{CloudEnvironmentName: "usgovernment"}},
 		{"metadata host", Config{}, map[string]string{"ARM_METADATA_HOST": "h", "ARM_ENVIRONMENT": "public"}, Config{MetadataHost: "h"}},
 		{"config cloud blocks env metadata", Config{CloudEnvironmentName: "China"}, map[string]string{"ARM_METADATA_HOST": "h"}, Config{CloudEnvironmentName: "China"}},
+		{"auxiliary tenants", Config{}, map[string]string{"ARM_AUXILIARY_TENANT_IDS": " a, b ,"}, Config{AuxiliaryTenantIDs: []string{"a", "b"}}},
+		{"config auxiliary tenants win", Config{AuxiliaryTenantIDs: []string{"c"}}, map[string]string{"ARM_AUXILIARY_TENANT_IDS": "a"}, Config{AuxiliaryTenantIDs: []string{"c"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.cfg
 			c.applyEnv(envFrom(tc.env))
-			if c != tc.want {
+			if !reflect.DeepEqual(c, tc.want) {
 				t.Errorf("got %+v, want %+v", c, tc.want)
 			}
 		})

@@ -24,7 +24,7 @@ func newCredential(c *Config, co policy.ClientOptions, customCloud bool, t polic
 	switch c.Credential() {
 	case CredentialSecret:
 		cred, err := azidentity.NewClientSecretCredential(c.TenantID, c.ClientID, c.ClientSecret,
-			&azidentity.ClientSecretCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud})
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud, AdditionallyAllowedTenants: c.AuxiliaryTenantIDs})
 		return cred, wrapCredErr("client_secret", err)
 	case CredentialCertificate:
 		data, err := os.ReadFile(c.ClientCertPath)
@@ -36,21 +36,21 @@ func newCredential(c *Config, co policy.ClientOptions, customCloud bool, t polic
 			return nil, fmt.Errorf("client_cert_path: cannot read a certificate and private key from %q: %v; give a PEM or .pfx file with both, and client_cert_password if it is encrypted", c.ClientCertPath, err)
 		}
 		cred, err := azidentity.NewClientCertificateCredential(c.TenantID, c.ClientID, certs, key,
-			&azidentity.ClientCertificateCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud, SendCertificateChain: true})
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud, SendCertificateChain: true, AdditionallyAllowedTenants: c.AuxiliaryTenantIDs})
 		return cred, wrapCredErr("client_cert_path", err)
 	case CredentialJWT:
 		jwt := c.ClientJWT
 		cred, err := azidentity.NewClientAssertionCredential(c.TenantID, c.ClientID,
 			func(context.Context) (string, error) { return jwt, nil },
-			&azidentity.ClientAssertionCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud})
+			&azidentity.ClientAssertionCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud, AdditionallyAllowedTenants: c.AuxiliaryTenantIDs})
 		return cred, wrapCredErr("client_jwt", err)
 	case CredentialOIDC:
 		fetch := oidcFetcher(c.OIDCRequestURL, c.OIDCRequestToken, t)
 		cred, err := azidentity.NewClientAssertionCredential(c.TenantID, c.ClientID, fetch,
-			&azidentity.ClientAssertionCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud})
+			&azidentity.ClientAssertionCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud, AdditionallyAllowedTenants: c.AuxiliaryTenantIDs})
 		return cred, wrapCredErr("oidc_request_url", err)
 	case CredentialAzureCLI:
-		cred, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: c.TenantID})
+		cred, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: c.TenantID, AdditionallyAllowedTenants: c.AuxiliaryTenantIDs})
 		return cred, wrapCredErr("use_azure_cli_auth", err)
 	default:
 		opts := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: co}

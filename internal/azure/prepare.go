@@ -78,6 +78,13 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	if c.CloudEnvironmentName == "" && c.MetadataHost == "" {
 		c.CloudEnvironmentName = first("ARM_ENVIRONMENT")
 	}
+	if len(c.AuxiliaryTenantIDs) == 0 {
+		for _, t := range strings.Split(first("ARM_AUXILIARY_TENANT_IDS"), ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				c.AuxiliaryTenantIDs = append(c.AuxiliaryTenantIDs, t)
+			}
+		}
+	}
 	if len(c.explicitKinds()) > 0 {
 		return
 	}
@@ -194,6 +201,14 @@ func (c *Config) validate(now time.Time) []error {
 	if c.MetadataHost != "" {
 		if _, err := metadataURL(c.MetadataHost); err != nil {
 			add("metadata_host: %v", err)
+		}
+	}
+	if len(c.AuxiliaryTenantIDs) > 3 {
+		add("auxiliary_tenant_ids: %d tenants given; Azure accepts at most 3 auxiliary tenants", len(c.AuxiliaryTenantIDs))
+	}
+	for i, t := range c.AuxiliaryTenantIDs {
+		if strings.TrimSpace(t) == "" || strings.ContainsAny(t, "/ \t,") {
+			add("auxiliary_tenant_ids[%d]: %q is not a tenant ID; use the bare directory (tenant) GUID", i, t)
 		}
 	}
 	return errs

@@ -27,6 +27,8 @@ type Session struct {
 	customCloud    bool
 	cred           azcore.TokenCredential
 	opts           sessionOptions
+	// auxTenants get tokens sent in x-ms-authorization-auxiliary (cross-tenant galleries).
+	auxTenants []string
 
 	mu        sync.Mutex
 	compute   map[string]*armcompute.ClientFactory
@@ -79,6 +81,7 @@ func NewSession(ctx context.Context, c *Config, options ...SessionOption) (*Sess
 		cloud:          cloudCfg,
 		customCloud:    custom,
 		opts:           o,
+		auxTenants:     c.AuxiliaryTenantIDs,
 		compute:        map[string]*armcompute.ClientFactory{},
 		authz:          map[string]*armauthorization.ClientFactory{},
 		resources:      map[string]*armresources.ClientFactory{},
@@ -141,7 +144,7 @@ func (s *Session) azcoreOptions() policy.ClientOptions {
 
 // ClientOptions returns the options every ARM client is built with.
 func (s *Session) ClientOptions() *arm.ClientOptions {
-	return &arm.ClientOptions{ClientOptions: s.azcoreOptions()}
+	return &arm.ClientOptions{ClientOptions: s.azcoreOptions(), AuxiliaryTenants: s.auxTenants}
 }
 
 // Credential returns the session's credential.

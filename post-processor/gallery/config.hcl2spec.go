@@ -30,6 +30,7 @@ type FlatConfig struct {
 	SubscriptionID                     *string            `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
 	CloudEnvironmentName               *string            `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
 	MetadataHost                       *string            `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
+	AuxiliaryTenantIDs                 []string           `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
 	SourceImageID                      *string            `mapstructure:"source_image_id" required:"false" cty:"source_image_id" hcl:"source_image_id"`
 	ResourceGroup                      *string            `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
 	GalleryName                        *string            `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
@@ -103,6 +104,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"subscription_id":                        &hcldec.AttrSpec{Name: "subscription_id", Type: cty.String, Required: false},
 		"cloud_environment_name":                 &hcldec.AttrSpec{Name: "cloud_environment_name", Type: cty.String, Required: false},
 		"metadata_host":                          &hcldec.AttrSpec{Name: "metadata_host", Type: cty.String, Required: false},
+		"auxiliary_tenant_ids":                   &hcldec.AttrSpec{Name: "auxiliary_tenant_ids", Type: cty.List(cty.String), Required: false},
 		"source_image_id":                        &hcldec.AttrSpec{Name: "source_image_id", Type: cty.String, Required: false},
 		"resource_group":                         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
 		"gallery_name":                           &hcldec.AttrSpec{Name: "gallery_name", Type: cty.String, Required: false},
