@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -148,19 +149,22 @@ func (t *Tools) Close() {
 	}
 }
 
-// ModuleRoot walks up from the working directory to the directory holding go.mod.
+// modulePath is the plugin's module, which ModuleRoot looks for (the tools modules have their own go.mod).
+const modulePath = "github.com/azure-gallery/packer-plugin-azure-gallery"
+
+// ModuleRoot walks up from the working directory to the directory whose go.mod declares the plugin.
 func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
-		if fileExists(filepath.Join(dir, "go.mod")) && !fileExists(filepath.Join(dir, "tools.go")) {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(data), "module "+modulePath+"\n") {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
+			return "", errors.New("no go.mod of " + modulePath + " above the working directory")
 		}
 		dir = parent
 	}
