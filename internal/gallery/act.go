@@ -21,8 +21,14 @@ func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFact
 		Location: to.Ptr(a.Location),
 		Tags:     map[string]*string{ManagedTagKey: to.Ptr(ManagedTagValue)},
 	}
+	if req.GalleryDescription != "" || req.DirectSharing {
+		body.Properties = &armcompute.GalleryProperties{}
+	}
 	if req.GalleryDescription != "" {
-		body.Properties = &armcompute.GalleryProperties{Description: to.Ptr(req.GalleryDescription)}
+		body.Properties.Description = to.Ptr(req.GalleryDescription)
+	}
+	if req.DirectSharing {
+		body.Properties.SharingProfile = &armcompute.SharingProfile{Permissions: to.Ptr(armcompute.GallerySharingPermissionTypesGroups)}
 	}
 	p.ui.Say(fmt.Sprintf("Creating gallery %s...", req.GalleryName))
 	poller, err := cf.NewGalleriesClient().BeginCreateOrUpdate(ctx, req.ResourceGroup, req.GalleryName, body, nil)

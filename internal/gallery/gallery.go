@@ -40,8 +40,11 @@ type Request struct {
 	GalleryName        string
 	CreateGallery      bool
 	GalleryDescription string
-	Definition         DefinitionSpec
-	Version            VersionSpec
+	// DirectSharing creates a missing gallery with sharing permissions Groups, which Azure needs before
+	// the gallery can be shared with subscriptions or tenants (ShareRequest.Direct).
+	DirectSharing bool
+	Definition    DefinitionSpec
+	Version       VersionSpec
 	// TargetRegions lists the regions to replicate to; the source region is always added.
 	TargetRegions []TargetRegion
 	// ReplicaCount and StorageAccountType are the defaults for regions that do not set their own
