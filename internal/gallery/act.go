@@ -142,6 +142,10 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 	}
 	tags[ManagedTagKey] = to.Ptr(ManagedTagValue)
 	tags[SourceTagKey] = to.Ptr(src.ID)
+	tags[ExcludedTagKey] = to.Ptr(fmt.Sprint(req.ExcludeFromLatest))
+	if req.Lifecycle.RunID != "" {
+		tags[RunIDTagKey] = to.Ptr(req.Lifecycle.RunID)
+	}
 	pp := &armcompute.GalleryImageVersionPublishingProfile{
 		ExcludeFromLatest: to.Ptr(req.ExcludeFromLatest),
 		EndOfLifeDate:     req.VersionEndOfLife,
@@ -175,9 +179,14 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 			PublishingProfile: pp,
 		},
 	}
-	if req.AllowDeletionOfReplicatedLocations != nil || req.BlockDeletionBeforeEndOfLife != nil {
+	allowDeletion := req.AllowDeletionOfReplicatedLocations
+	if allowDeletion == nil && req.Lifecycle.demotes() {
+		// Demotion will later remove this version's replicated regions, which Azure allows only when set.
+		allowDeletion = to.Ptr(true)
+	}
+	if allowDeletion != nil || req.BlockDeletionBeforeEndOfLife != nil {
 		body.Properties.SafetyProfile = &armcompute.GalleryImageVersionSafetyProfile{
-			AllowDeletionOfReplicatedLocations: req.AllowDeletionOfReplicatedLocations,
+			AllowDeletionOfReplicatedLocations: allowDeletion,
 			BlockDeletionBeforeEndOfLife:       req.BlockDeletionBeforeEndOfLife,
 		}
 	}

@@ -63,6 +63,8 @@ type Request struct {
 	CleanupOnFailure bool
 	// Timeout bounds the whole publish (0 = DefaultTimeout).
 	Timeout time.Duration
+	// Lifecycle is retention, demotion and the version quota (see retention.go).
+	Lifecycle Lifecycle
 }
 
 // DefinitionSpec describes the image definition. Empty OS fields are taken from the source.
@@ -115,6 +117,8 @@ const (
 	OutcomeCreated Outcome = "created"
 	OutcomeReused  Outcome = "reused"
 	OutcomeResumed Outcome = "resumed"
+	// OutcomeUpdated: the version existed from the same source, and its updatable fields were converged.
+	OutcomeUpdated Outcome = "updated"
 )
 
 // Result describes the published version.
@@ -130,7 +134,13 @@ type Result struct {
 	SourceID string
 	Regions  []RegionResult
 	Outcome  Outcome
-	Duration time.Duration
+	// Changes lists what a converging re-run updated (Outcome "updated").
+	Changes []FieldChange
+	// Attempts is how many numbers an automatic version tried (1 when the first was free).
+	Attempts int
+	// Retention is what happened to the superseded versions (nil when lifecycle is off).
+	Retention *RetentionPlan
+	Duration  time.Duration
 	// Requests counts the ARM requests the wait made (progress reads and operation polls).
 	Requests int
 }

@@ -71,6 +71,14 @@ type ObservedVersion struct {
 	Tags            map[string]string
 	// Start is when the version was published, the origin for predicting a resumed replication.
 	Start time.Time
+	// The publishing and safety fields that convergence, retention and demotion compare.
+	ExcludeFromLatest                  bool
+	EndOfLife                          *time.Time
+	ReplicationMode                    string
+	AllowDeletionOfReplicatedLocations *bool
+	BlockDeletionBeforeEndOfLife       bool
+	// RegionExcludeFromLatest is each target region's own exclude-from-latest flag.
+	RegionExcludeFromLatest map[string]bool
 }
 
 // RegionStatus is one region of a version's replicationStatus.
@@ -263,12 +271,20 @@ func versionFrom(v armcompute.GalleryImageVersion) *ObservedVersion {
 		if pp.PublishedDate != nil {
 			out.Start = *pp.PublishedDate
 		}
+		out.ExcludeFromLatest, out.EndOfLife = deref(pp.ExcludeFromLatest), pp.EndOfLifeDate
+		out.ReplicationMode = enumString(pp.ReplicationMode)
+		out.RegionExcludeFromLatest = map[string]bool{}
 		for _, tr := range pp.TargetRegions {
 			if tr == nil {
 				continue
 			}
 			out.TargetRegions = append(out.TargetRegions, RegionResult{Name: NormalizeRegion(deref(tr.Name)), Replicas: deref(tr.RegionalReplicaCount), StorageAccountType: enumString(tr.StorageAccountType)})
+			out.RegionExcludeFromLatest[NormalizeRegion(deref(tr.Name))] = deref(tr.ExcludeFromLatest)
 		}
+	}
+	if sp := pr.SafetyProfile; sp != nil {
+		out.AllowDeletionOfReplicatedLocations = sp.AllowDeletionOfReplicatedLocations
+		out.BlockDeletionBeforeEndOfLife = deref(sp.BlockDeletionBeforeEndOfLife)
 	}
 	if rs := pr.ReplicationStatus; rs != nil {
 		out.AggregatedState = enumString(rs.AggregatedState)

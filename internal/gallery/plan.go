@@ -35,6 +35,8 @@ type Actions struct {
 	DefinitionUpdates []FieldChange
 	Version           VersionDecision
 	VersionName       string
+	// VersionUpdates lists what a converging re-run changes on the existing version (VersionUpdate).
+	VersionUpdates []FieldChange
 	// Regions are the target regions, normalized, source region first.
 	Regions []RegionPlan
 	// FootprintGiB is the stored size: the source size times the replicas summed over regions.
@@ -315,8 +317,8 @@ func planRegions(req Request, src Source, a *Actions) error {
 
 func planVersion(req Request, obs *Observed, a *Actions) error {
 	name := req.Version.Version
-	if strings.EqualFold(name, "auto") {
-		return errors.New("image_version: \"auto\" is not supported yet; give an explicit Major.Minor.Patch")
+	if IsAuto(name) {
+		return errors.New("image_version: \"auto\" must be resolved to a number before planning (Publish does it)")
 	}
 	if _, err := ParseVersion(name); err != nil {
 		return fmt.Errorf("image_version: %v", err)
@@ -339,11 +341,17 @@ func planVersion(req Request, obs *Observed, a *Actions) error {
 		return fmt.Errorf("version %s exists from this source but is Failed%s; delete it (az sig image-version delete --resource-group %s --gallery-name %s --gallery-image-definition %s --gallery-image-version %s) and re-run, or choose another image_version",
 			name, failedRegions(v.Regions), req.ResourceGroup, req.GalleryName, req.Definition.Name, name)
 	case state == "succeeded":
+		changes, err := convergeDiff(req, a, v)
+		if err != nil {
+			return err
+		}
+		if len(changes) > 0 {
+			a.Version, a.VersionUpdates = VersionUpdate, changes
+			a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source: converging it with the config (%s).", name, changeNames(changes)))
+			return nil
+		}
 		a.Version = VersionReuse
 		a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source and has replicated: reusing it.", name))
-		if d := regionDrift(v.TargetRegions, a.Regions); d != "" {
-			a.Notes = append(a.Notes, fmt.Sprintf("Note: version %s keeps its regions (%s); this run does not change an existing version.", name, d))
-		}
 	case state == "creating" || state == "updating" || state == "" || strings.EqualFold(v.AggregatedState, "InProgress"):
 		a.Version = VersionResume
 		a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source and is still replicating: resuming the wait.", name))

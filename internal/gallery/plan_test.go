@@ -111,15 +111,19 @@ func TestPlan(t *testing.T) {
 				t.Errorf("%+v", a)
 			}
 		}},
-		{name: "version reused with other regions says so", req: func(r *Request) { r.TargetRegions = []TargetRegion{{Name: "westus", Replicas: 2}} }, obs: func(o *Observed) {
+		{name: "version with other regions converges", req: func(r *Request) { r.TargetRegions = []TargetRegion{{Name: "westus", Replicas: 2}} }, obs: func(o *Observed) {
 			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Succeeded",
-				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1}, {Name: "westus", Replicas: 1}, {Name: "uksouth", Replicas: 1}}}
+				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1, StorageAccountType: "Standard_LRS"}, {Name: "westus", Replicas: 1}, {Name: "uksouth", Replicas: 1}}}
 		}, check: func(t *testing.T, a *Actions) {
 			notes := strings.Join(a.Notes, "\n")
-			if a.Version != VersionReuse || !strings.Contains(notes, "keeps its regions (westus has 1 replicas, not 2; uksouth is replicated but not configured)") {
+			if a.Version != VersionUpdate || !strings.Contains(notes, "converging it with the config (target_region[westus].replicas, remove region uksouth)") {
 				t.Errorf("%s", notes)
 			}
 		}},
+		{name: "version converge refuses a storage type change", req: func(r *Request) { r.StorageAccountType = "Premium_LRS" }, obs: func(o *Observed) {
+			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Succeeded",
+				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1, StorageAccountType: "Standard_LRS"}}}
+		}, err: []string{"storage_account_type Standard_LRS", "cannot change to Premium_LRS"}},
 		{name: "version exists, same source, replicating", obs: func(o *Observed) {
 			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Creating", AggregatedState: "InProgress"}
 		}, check: func(t *testing.T, a *Actions) {
@@ -148,7 +152,7 @@ func TestPlan(t *testing.T) {
 			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Deleting"}
 		}, err: []string{"version 1.2.3 is Deleting"}},
 		{name: "bad version", req: func(r *Request) { r.Version.Version = "1.2" }, err: []string{"image_version: version \"1.2\" must have exactly three parts"}},
-		{name: "auto not yet", req: func(r *Request) { r.Version.Version = "auto" }, err: []string{`"auto" is not supported yet`}},
+		{name: "auto is resolved before Plan", req: func(r *Request) { r.Version.Version = "auto" }, err: []string{`"auto" must be resolved to a number before planning`}},
 		{name: "regions normalized, source added first, footprint", req: func(r *Request) {
 			r.ReplicaCount = 2
 			r.TargetRegions = []TargetRegion{{Name: "West US 2", Replicas: 3, StorageAccountType: "Premium_LRS"}, {Name: "North-Europe"}}

@@ -85,6 +85,11 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 		return nil, p.interrupted(ctx, err, req, timeout, false)
 	}
 	p.ui.Message(fmt.Sprintf("Source: %s %s in %s, %d GiB.", obs.Source.OSType, obs.Source.Kind, obs.Source.Location, obs.Source.SizeGiB))
+	req.Lifecycle.RunID = newRunID(req.Lifecycle)
+	_, auto, err := p.prepareVersions(ctx, &req, obs)
+	if err != nil {
+		return nil, err
+	}
 	acts, err := Plan(req, obs)
 	if err != nil {
 		return nil, err
@@ -94,7 +99,7 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	}
 	p.ui.Message(footprintLine(acts))
 
-	run := &runRecord{}
+	run := &runRecord{auto: auto, attempts: 1}
 	res, err := p.execute(ctx, req, obs, acts, run)
 	if err != nil {
 		err = p.interrupted(ctx, err, req, timeout, run.version || acts.Version == VersionResume)
@@ -109,8 +114,12 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	if res.SourceID == "" {
 		res.SourceID = obs.Source.ID
 	}
+	res.Attempts = run.attempts
 	res.Duration = p.now().Sub(start)
 	p.ui.Say(fmt.Sprintf("Published %s (%s) in %s.", res.VersionID, res.Outcome, res.Duration.Round(time.Second)))
+	if req.Lifecycle.active() {
+		res.Retention = p.applyLifecycle(ctx, req, res)
+	}
 	return res, nil
 }
 
@@ -150,6 +159,9 @@ func footprintLine(a *Actions) string {
 // runRecord is what this run created, so cleanup deletes exactly that.
 type runRecord struct {
 	gallery, definition, version bool
+	// auto says the number is automatic, so a taken number moves on; attempts counts the numbers tried.
+	auto     bool
+	attempts int
 }
 
 // execute carries out the plan and waits.
@@ -184,13 +196,24 @@ func (p *Publisher) execute(ctx context.Context, req Request, obs *Observed, act
 			return nil, err
 		}
 		return w.result(v, OutcomeResumed), nil
+	case VersionUpdate:
+		updStart := p.now()
+		if err := p.updateVersion(ctx, cf, req, acts); err != nil {
+			return nil, err
+		}
+		v, err := w.wait(ctx, nil, updStart)
+		if err != nil {
+			return nil, err
+		}
+		res := w.result(v, OutcomeUpdated)
+		res.Changes = acts.VersionUpdates
+		return res, nil
 	}
 	putStart := p.now()
-	poller, err := p.createVersion(ctx, cf, req, acts, obs.Source)
+	poller, err := p.claimVersion(ctx, cf, req, acts, obs.Source, run)
 	if err != nil {
 		return nil, err
 	}
-	run.version = true
 	v, err := w.wait(ctx, poller, putStart)
 	if err != nil {
 		return nil, err
