@@ -22,6 +22,7 @@ import (
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 	azure.Config        `mapstructure:",squash"`
+	ShareConfig         `mapstructure:",squash"`
 
 	// The resource ID of the managed image to publish, for example
 	// `/subscriptions/.../resourceGroups/rg/providers/Microsoft.Compute/images/my-image`. When set it wins
@@ -29,6 +30,13 @@ type Config struct {
 	// subscription than the gallery. When empty, the image comes from the build's artifact: the azure-arm
 	// builder (with `managed_image_name`) or this plugin's `azure-gallery-import` builder.
 	SourceImageID string `mapstructure:"source_image_id" required:"false"`
+	// The resource ID of a gallery image version to promote, for example from a test gallery to a
+	// production gallery, in the same or another subscription:
+	// `/subscriptions/.../galleries/dev/images/ubuntu/versions/1.4.0`. The new version is copied from it.
+	// An existing definition must match the source version's definition (OS type and state, Hyper-V
+	// generation, architecture, security type). When empty, a previous `azure-gallery` post-processor's
+	// artifact is promoted. Set either this or `source_image_id`, not both.
+	SourceImageVersionID string `mapstructure:"source_image_version_id" required:"false"`
 
 	// The resource group that holds the gallery, in `subscription_id`.
 	ResourceGroup string `mapstructure:"resource_group" required:"true"`

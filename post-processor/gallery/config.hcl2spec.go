@@ -31,7 +31,11 @@ type FlatConfig struct {
 	CloudEnvironmentName               *string            `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
 	MetadataHost                       *string            `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
 	AuxiliaryTenantIDs                 []string           `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
+	Share                              []FlatShareBlock   `mapstructure:"share" required:"false" cty:"share" hcl:"share"`
+	ShareWithSubscriptions             []string           `mapstructure:"share_with_subscriptions" required:"false" cty:"share_with_subscriptions" hcl:"share_with_subscriptions"`
+	ShareWithTenants                   []string           `mapstructure:"share_with_tenants" required:"false" cty:"share_with_tenants" hcl:"share_with_tenants"`
 	SourceImageID                      *string            `mapstructure:"source_image_id" required:"false" cty:"source_image_id" hcl:"source_image_id"`
+	SourceImageVersionID               *string            `mapstructure:"source_image_version_id" required:"false" cty:"source_image_version_id" hcl:"source_image_version_id"`
 	ResourceGroup                      *string            `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
 	GalleryName                        *string            `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
 	CreateGallery                      *bool              `mapstructure:"create_gallery" required:"false" cty:"create_gallery" hcl:"create_gallery"`
@@ -105,7 +109,11 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"cloud_environment_name":                 &hcldec.AttrSpec{Name: "cloud_environment_name", Type: cty.String, Required: false},
 		"metadata_host":                          &hcldec.AttrSpec{Name: "metadata_host", Type: cty.String, Required: false},
 		"auxiliary_tenant_ids":                   &hcldec.AttrSpec{Name: "auxiliary_tenant_ids", Type: cty.List(cty.String), Required: false},
+		"share":                                  &hcldec.BlockListSpec{TypeName: "share", Nested: hcldec.ObjectSpec((*FlatShareBlock)(nil).HCL2Spec())},
+		"share_with_subscriptions":               &hcldec.AttrSpec{Name: "share_with_subscriptions", Type: cty.List(cty.String), Required: false},
+		"share_with_tenants":                     &hcldec.AttrSpec{Name: "share_with_tenants", Type: cty.List(cty.String), Required: false},
 		"source_image_id":                        &hcldec.AttrSpec{Name: "source_image_id", Type: cty.String, Required: false},
+		"source_image_version_id":                &hcldec.AttrSpec{Name: "source_image_version_id", Type: cty.String, Required: false},
 		"resource_group":                         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
 		"gallery_name":                           &hcldec.AttrSpec{Name: "gallery_name", Type: cty.String, Required: false},
 		"create_gallery":                         &hcldec.AttrSpec{Name: "create_gallery", Type: cty.Bool, Required: false},

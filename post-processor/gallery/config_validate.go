@@ -76,6 +76,15 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 			add("source_image_id: %v", err)
 		}
 	}
+	if c.SourceImageVersionID != "" {
+		if _, err := core.ParseSourceID(c.SourceImageVersionID, core.SourceGalleryImageVersion); err != nil {
+			add("source_image_version_id: %v", err)
+		}
+		if c.SourceImageID != "" {
+			add("source_image_id and source_image_version_id are both set: set source_image_id to publish a managed image, or source_image_version_id to promote a gallery image version, not both")
+		}
+	}
+	c.prepareShare(&errs)
 
 	// Gallery.
 	switch {

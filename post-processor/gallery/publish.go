@@ -16,9 +16,19 @@ func (p *PostProcessor) publish(ctx context.Context, ui packersdk.Ui, src *sourc
 	if err != nil {
 		return nil, err
 	}
-	res, err := core.NewPublisher(sess, ui).Publish(ctx, p.request(src))
+	pub := core.NewPublisher(sess, ui)
+	req, share := p.request(src), p.config.shareRequest()
+	// A share that cannot succeed fails now, not after a long replication.
+	if err := pub.CheckShare(ctx, req, share); err != nil {
+		return nil, fmt.Errorf("azure-gallery: %w", azure.Explain(err))
+	}
+	res, err := pub.Publish(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("azure-gallery: %w", azure.Explain(err))
+	}
+	// Publish returns once the version has fully replicated, so sharing never exposes a partial version.
+	if _, err := pub.Share(ctx, res, share); err != nil {
+		return nil, fmt.Errorf("azure-gallery: version %s is published, but sharing it failed (re-run the build to retry; the publish is reused): %w", res.VersionID, err)
 	}
 	return artifactFrom(res, p.config.ImageName), nil
 }
@@ -33,6 +43,7 @@ func (p *PostProcessor) request(src *source) core.Request {
 		GalleryName:        c.GalleryName,
 		CreateGallery:      c.CreateGallery,
 		GalleryDescription: c.GalleryDescription,
+		DirectSharing:      len(c.ShareWithSubscriptions) > 0 || len(c.ShareWithTenants) > 0,
 		Definition: core.DefinitionSpec{
 			Name:                  c.ImageName,
 			Create:                r.createImage,

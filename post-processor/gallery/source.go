@@ -40,22 +40,28 @@ type source struct {
 	SizeBytes        int64
 }
 
-// resolveSource picks the image to publish: source_image_id wins, then the input artifact.
-func resolveSource(sourceImageID string, in packersdk.Artifact) (*source, error) {
+// resolveSource picks the image to publish: source_image_id or source_image_version_id (configuration
+// forbids both) wins, then the input artifact.
+func resolveSource(sourceImageID, sourceVersionID string, in packersdk.Artifact) (*source, error) {
 	if sourceImageID != "" {
 		return &source{ImageID: sourceImageID, From: "source_image_id"}, nil
 	}
+	if sourceVersionID != "" {
+		return &source{ImageID: sourceVersionID, From: "source_image_version_id"}, nil
+	}
 	if in == nil {
-		return nil, fmt.Errorf("no image to publish: set source_image_id, or run the post-processor after the azure-arm builder or the azure-gallery-import builder")
+		return nil, fmt.Errorf("no image to publish: set source_image_id or source_image_version_id, or run the post-processor after the azure-arm builder, the azure-gallery-import builder or another azure-gallery post-processor")
 	}
 	switch id := in.BuilderId(); id {
 	case azureArmBuilderID:
 		return fromAzureArm(in)
 	case importerBuilderID:
 		return fromImporter(in)
+	case BuilderId:
+		return fromGalleryVersion(in)
 	default:
-		return nil, fmt.Errorf("cannot publish the artifact of builder %q: the azure-gallery post-processor takes a managed image from the azure-arm builder (%s) or the azure-gallery-import builder (%s); for other builders set source_image_id to a managed image's resource ID",
-			id, azureArmBuilderID, importerBuilderID)
+		return nil, fmt.Errorf("cannot publish the artifact of builder %q: the azure-gallery post-processor takes a managed image from the azure-arm builder (%s) or the azure-gallery-import builder (%s), or promotes the version of another azure-gallery post-processor (%s); for other builders set source_image_id to a managed image's resource ID",
+			id, azureArmBuilderID, importerBuilderID, BuilderId)
 	}
 }
 

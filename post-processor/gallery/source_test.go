@@ -49,7 +49,7 @@ func msgpackRoundTrip(t *testing.T, v interface{}) interface{} {
 
 func TestResolveSourceConfigWins(t *testing.T) {
 	in := &fakeArtifact{builderID: "some.other.builder", id: "x", t: t}
-	s, err := resolveSource(testImageID, in)
+	s, err := resolveSource(testImageID, "", in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestResolveSourceConfigWins(t *testing.T) {
 }
 
 func TestResolveSourceAzureArm(t *testing.T) {
-	s, err := resolveSource("", &fakeArtifact{builderID: azureArmBuilderID, id: testImageID, t: t})
+	s, err := resolveSource("", "", &fakeArtifact{builderID: azureArmBuilderID, id: testImageID, t: t})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestResolveSourceAzureArm(t *testing.T) {
 }
 
 func TestResolveSourceAzureArmVHD(t *testing.T) {
-	_, err := resolveSource("", &fakeArtifact{builderID: azureArmBuilderID, id: "https://acct.blob.core.windows.net/system/Microsoft.Compute/Images/images/osDisk.vhd", t: t})
+	_, err := resolveSource("", "", &fakeArtifact{builderID: azureArmBuilderID, id: "https://acct.blob.core.windows.net/system/Microsoft.Compute/Images/images/osDisk.vhd", t: t})
 	if err == nil {
 		t.Fatal("a VHD URI must be refused")
 	}
@@ -89,7 +89,7 @@ func TestResolveSourceImporter(t *testing.T) {
 		"architecture":       "x64",
 		"size_bytes":         uint64(2 << 30),
 	}}
-	s, err := resolveSource("", in)
+	s, err := resolveSource("", "", in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestResolveSourceImporter(t *testing.T) {
 func TestResolveSourceImporterIDFallback(t *testing.T) {
 	// Without managed_image_id in state, the artifact's Id() is used.
 	in := &fakeArtifact{builderID: importerBuilderID, id: testImageID, t: t, state: map[string]interface{}{"size_bytes": int64(1024)}}
-	s, err := resolveSource("", in)
+	s, err := resolveSource("", "", in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,14 +113,14 @@ func TestResolveSourceImporterIDFallback(t *testing.T) {
 
 func TestResolveSourceImporterBadState(t *testing.T) {
 	in := &fakeArtifact{builderID: importerBuilderID, id: testImageID, t: t, state: map[string]interface{}{"size_bytes": "huge"}}
-	_, err := resolveSource("", in)
+	_, err := resolveSource("", "", in)
 	if err == nil || !strings.Contains(err.Error(), "size_bytes") {
 		t.Fatalf("want an error naming size_bytes, got %v", err)
 	}
 }
 
 func TestResolveSourceUnknownBuilder(t *testing.T) {
-	_, err := resolveSource("", &fakeArtifact{builderID: "mitchellh.virtualbox", id: "x", t: t})
+	_, err := resolveSource("", "", &fakeArtifact{builderID: "mitchellh.virtualbox", id: "x", t: t})
 	if err == nil {
 		t.Fatal("unknown builder accepted")
 	}
@@ -132,7 +132,7 @@ func TestResolveSourceUnknownBuilder(t *testing.T) {
 }
 
 func TestResolveSourceNoArtifact(t *testing.T) {
-	if _, err := resolveSource("", nil); err == nil || !strings.Contains(err.Error(), "source_image_id") {
+	if _, err := resolveSource("", "", nil); err == nil || !strings.Contains(err.Error(), "source_image_id") {
 		t.Fatalf("got %v", err)
 	}
 }
