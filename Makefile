@@ -17,7 +17,7 @@ GEN_ROOT       := .cache/gen/$(PLUGIN)
 # Generated files that must be committed.
 GENERATED      := '*.hcl2spec.go' docs-partials
 
-.PHONY: all build test unit acceptance demo tools generate check-generate fmt-check vet goreleaser-check \
+.PHONY: all build test unit acceptance demo tools run-tools generate check-generate fmt-check vet goreleaser-check \
         release-snapshot clean
 
 all: build
@@ -36,15 +36,18 @@ unit:
 	ACCTEST_SKIP=1 go test ./...
 
 ## acceptance: only the real-packer acceptance tests.
-acceptance: tools
+acceptance: run-tools
 	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) go test -count=1 -timeout 20m -v ./internal/acctest/
 
 ## demo: the main job — build, start Azurite and the emulator, packer build example/, show the inventory.
-demo: tools
+demo: run-tools
 	PACKER_BIN=$(CURDIR)/$(PACKER) go run ./scripts/demo
 
 ## tools: Packer 1.16.0 (built from tools/packer), Azurite, goreleaser.
-tools: $(PACKER) $(AZURITE) $(GORELEASER)
+tools: run-tools $(GORELEASER)
+
+# run-tools are what packer runs need: Packer and Azurite (the demo does not need goreleaser).
+run-tools: $(PACKER) $(AZURITE)
 
 $(PACKER): tools/packer/go.mod tools/packer/go.sum
 	@echo "building packer from tools/packer (pinned v1.16.0)..."
