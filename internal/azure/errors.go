@@ -99,7 +99,7 @@ var explanations = map[string]explanation{
 	"expiredauthenticationtoken": {"the access token expired",
 		"check the machine's clock; with client_jwt, pass a fresher assertion or use oidc_request_url"},
 	"invalidauthenticationtokentenant": {"the credential belongs to a different tenant than the subscription",
-		"set tenant_id to the tenant (directory) of subscription_id"},
+		"set tenant_id to the tenant (directory) of subscription_id, or, when the gallery is in another tenant than the credential, list that tenant in auxiliary_tenant_ids"},
 	"quotaexceeded": {"a quota of the subscription or region is exhausted",
 		"delete old versions (keep_versions), use fewer replicas or regions, or request a quota increase"},
 	"operationnotallowed": {"Azure does not allow this operation now, often because a quota is reached",
