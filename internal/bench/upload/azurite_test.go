@@ -54,6 +54,29 @@ func startAzurite(tb testing.TB) string {
 	return "http://" + addr + "/" + devAccount
 }
 
+// blobSAS is a create/write SAS URL for a blob that does not exist yet, for tools that create it.
+func blobSAS(tb testing.TB, endpoint, name string) string {
+	tb.Helper()
+	cred, err := service.NewSharedKeyCredential(devAccount, devKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cc, err := container.NewClientWithSharedKeyCredential(endpoint+"/bench", cred, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, _ = cc.Create(context.Background(), nil)
+	pb, err := pageblob.NewClientWithSharedKeyCredential(endpoint+"/bench/"+name, cred, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u, err := pb.BlobClient().GetSASURL(sas.BlobPermissions{Read: true, Write: true, Create: true}, time.Now().Add(2*time.Hour), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
 // newPageBlob creates an empty page blob of size bytes and returns a write SAS URL for it, like the one
 // beginGetAccess hands out.
 func newPageBlob(tb testing.TB, endpoint, name string, size int64) string {

@@ -78,6 +78,23 @@ func BenchmarkUpload(b *testing.B) {
 			}
 		})
 	}
+	if bin := os.Getenv("AZCOPY"); bin != "" {
+		for _, c := range []struct {
+			name string
+			path string
+			size int64
+		}{{"dense-1GiB", dense, 1 << 30}, {"sparse-8GiB-10pct", sparse, 8 << 30}} {
+			b.Run("azcopy/"+c.name, func(b *testing.B) {
+				for range b.N {
+					blobs++
+					secs, rss := azcopyUpload(b, bin, c.path, blobSAS(b, endpoint, fmt.Sprintf("azcopy%d.vhd", blobs)))
+					b.ReportMetric(float64(c.size)/secs/1e6, "MB/s-disk")
+					b.ReportMetric(secs, "s")
+					b.ReportMetric(float64(rss)/mib, "MiB-maxrss")
+				}
+			})
+		}
+	}
 	for _, streams := range []int{1, vhd.DefaultConcurrency} {
 		b.Run("putloop/dense-1GiB/streams="+strconv.Itoa(streams), func(b *testing.B) {
 			for range b.N {
