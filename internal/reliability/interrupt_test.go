@@ -96,7 +96,7 @@ func TestR3InterruptAndResume(t *testing.T) {
 		run, _ = p.Wait(60 * time.Second)
 		t.Fatalf("packer did not exit within 5s of SIGINT (took %s):\n%s", time.Since(sent).Round(100*time.Millisecond), run.Output)
 	}
-	stopped := time.Since(sent).Round(100 * time.Millisecond)
+	stopped := time.Since(sent).Round(10 * time.Millisecond)
 	if run.ExitCode == 0 {
 		t.Errorf("an interrupted build exited 0")
 	}

@@ -38,6 +38,7 @@ var importBase = [][2]string{
 	{"resource_group", `"images-rg"`},
 	{"location", `"eastus"`},
 	{"image_name", `"demo"`},
+	{"os_type", `"Linux"`},
 }
 
 // validateCase is one template: attribute overrides ("" removes), extra raw lines (blocks), and the
