@@ -17,7 +17,7 @@ GEN_ROOT       := .cache/gen/$(PLUGIN)
 # Generated files that must be committed.
 GENERATED      := '*.hcl2spec.go' docs-partials
 
-.PHONY: all build test unit acceptance demo tools run-tools generate check-generate fmt-check vet goreleaser-check \
+.PHONY: all build test unit acceptance reliability demo tools run-tools generate check-generate fmt-check vet goreleaser-check \
         release-snapshot clean
 
 all: build
@@ -38,6 +38,13 @@ unit:
 ## acceptance: only the real-packer acceptance tests.
 acceptance: run-tools
 	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) go test -count=1 -timeout 20m -v ./internal/acctest/
+
+## reliability: the reliability suite (docs/reliability.md; also part of `test`), then its table of scenarios.
+reliability: run-tools
+	@mkdir -p .cache && rm -f .cache/reliability.txt
+	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) RELIABILITY_TABLE=$(CURDIR)/.cache/reliability.txt \
+		go test -count=1 -timeout 20m -parallel 4 ./internal/reliability/ || { cat .cache/reliability.txt 2>/dev/null; exit 1; }
+	@cat .cache/reliability.txt
 
 ## demo: the main job — build, start Azurite and the emulator, packer build example/, show the inventory.
 demo: run-tools
