@@ -22,6 +22,7 @@ import (
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 	azure.Config        `mapstructure:",squash"`
+	LifecycleConfig     `mapstructure:",squash"`
 	ShareConfig         `mapstructure:",squash"`
 
 	// The resource ID of the managed image to publish, for example
@@ -104,7 +105,8 @@ type Config struct {
 	PurchasePlan *PurchasePlan `mapstructure:"purchase_plan" required:"false"`
 
 	// The version to publish: `Major.Minor.Patch`, each part a whole number from 0 to 2147483647
-	// (for example `1.4.0`). A date-based version such as `2026.1125.2130` works too:
+	// (for example `1.4.0`), or `auto` for the next one after the highest existing version (see
+	// `version_bump` and `version_major`). A date-based version such as `2026.1125.2130` works too:
 	// `formatdate("YYYY.MMDD.hhmm", timestamp())`.
 	ImageVersion string `mapstructure:"image_version" required:"true"`
 	// The regions to replicate the version to. The source image's region is always included (with the

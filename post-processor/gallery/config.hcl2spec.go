@@ -31,6 +31,14 @@ type FlatConfig struct {
 	CloudEnvironmentName               *string            `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
 	MetadataHost                       *string            `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
 	AuxiliaryTenantIDs                 []string           `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
+	VersionBump                        *string            `mapstructure:"version_bump" required:"false" cty:"version_bump" hcl:"version_bump"`
+	VersionMajor                       *int               `mapstructure:"version_major" required:"false" cty:"version_major" hcl:"version_major"`
+	KeepVersions                       *int               `mapstructure:"keep_versions" required:"false" cty:"keep_versions" hcl:"keep_versions"`
+	EndOfLifeSuperseded                *string            `mapstructure:"end_of_life_superseded" required:"false" cty:"end_of_life_superseded" hcl:"end_of_life_superseded"`
+	RetentionDryRun                    *bool              `mapstructure:"retention_dry_run" required:"false" cty:"retention_dry_run" hcl:"retention_dry_run"`
+	DemoteSupersededTo                 []string           `mapstructure:"demote_superseded_to" required:"false" cty:"demote_superseded_to" hcl:"demote_superseded_to"`
+	DemoteSupersededToSourceRegion     *bool              `mapstructure:"demote_superseded_to_source_region" required:"false" cty:"demote_superseded_to_source_region" hcl:"demote_superseded_to_source_region"`
+	VersionQuota                       *int               `mapstructure:"version_quota" required:"false" cty:"version_quota" hcl:"version_quota"`
 	Share                              []FlatShareBlock   `mapstructure:"share" required:"false" cty:"share" hcl:"share"`
 	ShareWithSubscriptions             []string           `mapstructure:"share_with_subscriptions" required:"false" cty:"share_with_subscriptions" hcl:"share_with_subscriptions"`
 	ShareWithTenants                   []string           `mapstructure:"share_with_tenants" required:"false" cty:"share_with_tenants" hcl:"share_with_tenants"`
@@ -109,6 +117,14 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"cloud_environment_name":                 &hcldec.AttrSpec{Name: "cloud_environment_name", Type: cty.String, Required: false},
 		"metadata_host":                          &hcldec.AttrSpec{Name: "metadata_host", Type: cty.String, Required: false},
 		"auxiliary_tenant_ids":                   &hcldec.AttrSpec{Name: "auxiliary_tenant_ids", Type: cty.List(cty.String), Required: false},
+		"version_bump":                           &hcldec.AttrSpec{Name: "version_bump", Type: cty.String, Required: false},
+		"version_major":                          &hcldec.AttrSpec{Name: "version_major", Type: cty.Number, Required: false},
+		"keep_versions":                          &hcldec.AttrSpec{Name: "keep_versions", Type: cty.Number, Required: false},
+		"end_of_life_superseded":                 &hcldec.AttrSpec{Name: "end_of_life_superseded", Type: cty.String, Required: false},
+		"retention_dry_run":                      &hcldec.AttrSpec{Name: "retention_dry_run", Type: cty.Bool, Required: false},
+		"demote_superseded_to":                   &hcldec.AttrSpec{Name: "demote_superseded_to", Type: cty.List(cty.String), Required: false},
+		"demote_superseded_to_source_region":     &hcldec.AttrSpec{Name: "demote_superseded_to_source_region", Type: cty.Bool, Required: false},
+		"version_quota":                          &hcldec.AttrSpec{Name: "version_quota", Type: cty.Number, Required: false},
 		"share":                                  &hcldec.BlockListSpec{TypeName: "share", Nested: hcldec.ObjectSpec((*FlatShareBlock)(nil).HCL2Spec())},
 		"share_with_subscriptions":               &hcldec.AttrSpec{Name: "share_with_subscriptions", Type: cty.List(cty.String), Required: false},
 		"share_with_tenants":                     &hcldec.AttrSpec{Name: "share_with_tenants", Type: cty.List(cty.String), Required: false},

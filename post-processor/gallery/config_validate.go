@@ -52,6 +52,8 @@ type resolved struct {
 	regions                            []TargetRegion // normalized names, defaults filled in, source region not yet added
 	allowDeletionOfReplicatedLocations *bool
 	acceleratedNetworking              *bool
+	version                            core.VersionSpec // image_version resolved with version_bump and version_major
+	lifecycle                          core.Lifecycle
 }
 
 // prepare applies defaults, normalizes names and validates everything that can be checked without the
@@ -154,11 +156,7 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	}
 
 	// Version.
-	if c.ImageVersion == "" {
-		add("image_version is required: set a version such as \"1.0.0\" (Major.Minor.Patch)")
-	} else if _, err := core.ParseVersion(c.ImageVersion); err != nil {
-		add("image_version: %v", err)
-	}
+	r.version, r.lifecycle = c.prepareLifecycle(&errs, now)
 	if c.VersionEndOfLifeDate != "" {
 		t, err := core.ParseEndOfLife(c.VersionEndOfLifeDate, now)
 		if err != nil {
