@@ -94,7 +94,7 @@ func TestR9BrokenEndpoints(t *testing.T) {
 		}
 		proxy := garbageARMProxy(t, emu)
 		env := append(emu.Env(), "SSL_CERT_FILE="+writeServerCert(t, proxy), "ARM_METADATA_HOST="+strings.TrimPrefix(proxy.URL, "https://"), "PKR_VAR_source_image_id="+image)
-		check(t, "garbage ARM", env, "galleries")
+		check(t, "garbage ARM", env, "gallery golden", "JSON")
 		inv := inventoryOf(ctx, t, emu)
 		if len(inv.Versions()) != 0 || len(inv.OfType("Microsoft.Compute/galleries")) != 0 {
 			t.Errorf("garbage answers still led to writes: %d galleries, %d versions", len(inv.OfType("Microsoft.Compute/galleries")), len(inv.Versions()))
