@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -47,8 +48,8 @@ func (quiet) Error(string)   {}
 // MaxRetries), in four streams of 25 publishes in a row. Every publish must succeed and create its own
 // version; at the end exactly 100 versions exist, each still as it was right after its publish.
 func TestR1ThrottlingInProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the 100-publish soak is not short")
+	if testing.Short() || os.Getenv(acctest.EnvSkip) != "" {
+		t.Skip("the 100-publish soak (about a minute) runs with the acceptance tests, not in quick unit runs")
 	}
 	t.Parallel()
 	const streams, perStream = 4, 25
