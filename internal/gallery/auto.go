@@ -123,7 +123,9 @@ func pickAuto(versions []*ObservedVersion, spec VersionSpec, floor *Version) (st
 func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, error) {
 	for attempt := 1; ; attempt++ {
 		var raw *http.Response
+		sent := time.Now()
 		poller, err := p.createVersion(policy.WithCaptureResponse(ctx, &raw), cf, req, a, src)
+		latency := time.Since(sent)
 		lost := ""
 		switch {
 		case err != nil && azure.HasCode(err, "PropertyChangeNotAllowed"):
@@ -143,8 +145,7 @@ func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFacto
 			return nil, fmt.Errorf("image_version = \"auto\": %d numbers in a row were taken by concurrent publishes (last %s: %s); re-run the build", attempt, a.VersionName, lost)
 		}
 		taken, _ := ParseVersion(a.VersionName)
-		// A little jitter spreads the retries of many concurrent runs.
-		if err := sleep(ctx, time.Duration(rand.IntN(50)+10)*time.Millisecond); err != nil {
+		if err := sleep(ctx, retryJitter(attempt, latency)); err != nil {
 			return nil, err
 		}
 		versions, err := p.listVersions(ctx, cf, req)
@@ -159,6 +160,14 @@ func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFacto
 		a.VersionName = next
 		run.attempts = attempt + 1
 	}
+}
+
+// retryJitter spreads the retries of runs that lost the same number: each waits a random time in a
+// window that grows with the attempt and with the PUT's latency, so that losers come back one after
+// another, each seeing the numbers the others took, instead of all picking the same next number again.
+func retryJitter(attempt int, latency time.Duration) time.Duration {
+	window := int64(attempt) * int64(max(50*time.Millisecond, 4*latency))
+	return time.Duration(rand.Int64N(window) + 1)
 }
 
 // newRunID returns the run's ID: the configured one, or a fresh UUID.
