@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/builder/importer"
+	dsversion "github.com/azure-gallery/packer-plugin-azure-gallery/datasource/version"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/post-processor/gallery"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/version"
 )
@@ -20,6 +21,8 @@ func main() {
 	pps.RegisterPostProcessor(plugin.DEFAULT_NAME, new(gallery.PostProcessor))
 	// Templates write `source "azure-gallery-import" "name"`.
 	pps.RegisterBuilder("import", new(importer.Builder))
+	// Templates write `data "azure-gallery-version" "name"`.
+	pps.RegisterDatasource("version", new(dsversion.Datasource))
 	pps.SetVersion(version.PluginVersion)
 	if err := pps.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err.Error())
