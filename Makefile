@@ -28,7 +28,12 @@ build:
 
 ## test: the whole suite — tools, generate drift, gofmt, vet, unit + integration + acceptance tests, goreleaser check.
 test: tools check-generate fmt-check vet
-	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) go test -timeout 30m ./...
+	@mkdir -p .cache && rm -f .cache/reliability.txt
+	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) RELIABILITY_TABLE=$(CURDIR)/.cache/reliability.txt \
+		go test -timeout 40m ./...
+	@cat .cache/reliability.txt
+	go -C emulator/compat vet ./...
+	go -C emulator/compat test ./...
 	$(MAKE) goreleaser-check
 
 ## unit: the fast tests only (no packer runs).
