@@ -381,31 +381,3 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
-
-// regionDrift describes how an existing version's regions differ from the planned ones ("" = same).
-func regionDrift(have []RegionResult, want []RegionPlan) string {
-	if len(have) == 0 {
-		return ""
-	}
-	haveSet := map[string]int32{}
-	for _, r := range have {
-		haveSet[r.Name] = r.Replicas
-	}
-	var parts []string
-	for _, r := range want {
-		n, ok := haveSet[r.Name]
-		switch {
-		case !ok:
-			parts = append(parts, r.Name+" is not replicated")
-		case n != r.Replicas:
-			parts = append(parts, fmt.Sprintf("%s has %d replicas, not %d", r.Name, n, r.Replicas))
-		}
-		delete(haveSet, r.Name)
-	}
-	for _, r := range have {
-		if _, extra := haveSet[r.Name]; extra {
-			parts = append(parts, r.Name+" is replicated but not configured")
-		}
-	}
-	return strings.Join(parts, "; ")
-}
