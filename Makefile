@@ -15,10 +15,10 @@ AZURITE_VERSION := 3.37.0
 # packer-sdc finds the project root by a directory named packer-plugin-*; generate runs through this link.
 GEN_ROOT       := .cache/gen/$(PLUGIN)
 # Generated files that must be committed.
-GENERATED      := '*.hcl2spec.go' docs-partials
+GENERATED      := '*.hcl2spec.go' docs-partials .web-docs
 
 .PHONY: all build test unit acceptance reliability demo tools run-tools generate check-generate fmt-check vet goreleaser-check \
-        release-snapshot clean
+        web-docs plugin-check release-snapshot clean
 
 all: build
 
@@ -26,7 +26,8 @@ all: build
 build:
 	go build -o $(PLUGIN) .
 
-## test: the whole suite — tools, generate drift, gofmt, vet, unit + integration + acceptance tests, goreleaser check.
+## test: the whole suite — tools, generate drift (specs, partials, .web-docs), gofmt, vet, unit + integration +
+## acceptance tests, packer-sdc plugin-check, goreleaser check (release-snapshot is separate: it is slow).
 test: tools check-generate fmt-check vet
 	@mkdir -p .cache && rm -f .cache/reliability.txt
 	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) RELIABILITY_TABLE=$(CURDIR)/.cache/reliability.txt \
@@ -34,7 +35,13 @@ test: tools check-generate fmt-check vet
 	@cat .cache/reliability.txt
 	go -C emulator/compat vet ./...
 	go -C emulator/compat test ./...
+	$(MAKE) plugin-check
 	$(MAKE) goreleaser-check
+
+## plugin-check: build the plugin binary under its release name and let packer-sdc check that Packer
+## would accept it (describe output, API version, components).
+plugin-check: build
+	go tool packer-sdc plugin-check $(PLUGIN)
 
 ## unit: the fast tests only (no packer runs).
 unit:
@@ -84,10 +91,18 @@ generate:
 	ln -sfn $(CURDIR) $(GEN_ROOT)
 	cd $(GEN_ROOT) && PATH="$(CURDIR)/.cache/bin:$$PATH" go generate ./...
 
-## check-generate: fail when generation changes or adds files.
+## web-docs: the registry docs in .web-docs/ (renderdocs resolves the partials, then compile.sh lays the
+## pages out as .web-docs/README.md and components/<type>/<slug>/README.md, checked against metadata.hcl).
+web-docs:
+	rm -rf .cache/rendered-docs && mkdir -p .cache
+	go tool packer-sdc renderdocs -src docs -partials docs-partials -dst .cache/rendered-docs
+	./.web-docs/scripts/compile.sh .cache/rendered-docs .web-docs
+
+## check-generate: fail when generation (specs, partials, .web-docs) changes or adds files.
 check-generate: generate
+	$(MAKE) --no-print-directory web-docs
 	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
-		echo "generated files are out of date; run 'make generate' and commit:"; \
+		echo "generated files are out of date; run 'make generate web-docs' and commit:"; \
 		git status --porcelain -- $(GENERATED); exit 1; fi
 
 fmt-check:
