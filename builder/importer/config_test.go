@@ -39,7 +39,7 @@ func writeFile(t *testing.T, name string, data []byte, mode os.FileMode) string 
 }
 
 func TestPrepareAccepts(t *testing.T) {
-	raw := writeFile(t, "disk.raw", []byte("some raw bytes"), 0o644)
+	raw := writeFile(t, "disk.raw", []byte("raw\x00bytes\x00"), 0o644)
 	var b Builder
 	names, warns, err := b.Prepare(baseConfig(map[string]any{"source_file": raw, "tags": map[string]string{"a": "b"}}))
 	if err != nil {

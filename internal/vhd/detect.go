@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode"
+	"unicode/utf8"
 )
 
 // UnsupportedFormatError refuses a disk format Azure cannot import, with the command that converts it.
@@ -48,40 +50,51 @@ var (
 // differencing VHD, VHDX, qcow2 and VMDK yield an *UnsupportedFormatError naming the conversion command;
 // a damaged fixed VHD yields a *CorruptError.
 func Detect(r io.ReaderAt, size int64) (Format, error) {
+	f, head, err := detect(r, size)
+	if f == FormatRaw && err == nil && looksLikeText(head) {
+		return FormatRaw, errors.New("the file starts with text, not a disk sector (its first 512 bytes are printable text with no NUL byte): it is not a disk image; give a raw disk or a fixed VHD")
+	}
+	return f, err
+}
+
+// detect does Detect's work and also returns the file's first sector.
+func detect(r io.ReaderAt, size int64) (Format, []byte, error) {
 	if size <= 0 {
-		return FormatRaw, errors.New("the file is empty")
+		return FormatRaw, nil, errors.New("the file is empty")
 	}
 	head := make([]byte, min(size, FooterSize))
 	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
-		return FormatRaw, fmt.Errorf("reading the first bytes: %w", err)
+		return FormatRaw, nil, fmt.Errorf("reading the first bytes: %w", err)
 	}
 	switch {
 	case bytes.HasPrefix(head, qcow2Magic):
-		return FormatQCOW2, refuse(FormatQCOW2, "qcow2")
+		return FormatQCOW2, head, refuse(FormatQCOW2, "qcow2")
 	case bytes.HasPrefix(head, vmdkMagic), bytes.HasPrefix(head, vmdkDescriptor):
-		return FormatVMDK, refuse(FormatVMDK, "vmdk")
+		return FormatVMDK, head, refuse(FormatVMDK, "vmdk")
 	case bytes.HasPrefix(head, vhdxMagic):
-		return FormatVHDX, refuse(FormatVHDX, "vhdx")
+		return FormatVHDX, head, refuse(FormatVHDX, "vhdx")
 	case bytes.HasPrefix(head, cookie) && len(head) == FooterSize:
 		// Dynamic and differencing disks keep a copy of the footer at offset 0.
 		if f, err := ParseFooter(head); err == nil && f.DiskType != DiskTypeFixed {
-			return dynamicFormat(f.DiskType)
+			f, err := dynamicFormat(f.DiskType)
+			return f, head, err
 		}
 	}
 	if size < FooterSize {
-		return FormatRaw, nil
+		return FormatRaw, head, nil
 	}
 	// Read the last KiB: the footer should fill its second half; a footer elsewhere in it means the file
 	// was cut short or padded after the footer.
 	win := make([]byte, min(size, 2*FooterSize))
 	if _, err := r.ReadAt(win, size-int64(len(win))); err != nil && !errors.Is(err, io.EOF) {
-		return FormatRaw, fmt.Errorf("reading the last bytes: %w", err)
+		return FormatRaw, head, fmt.Errorf("reading the last bytes: %w", err)
 	}
 	tail := win[len(win)-FooterSize:]
 	if !bytes.HasPrefix(tail, cookie) {
-		return FormatRaw, misplacedFooter(win, head)
+		return FormatRaw, head, misplacedFooter(win, head)
 	}
-	return checkFixed(tail, size)
+	f, err := checkFixed(tail, size)
+	return f, head, err
 }
 
 func dynamicFormat(t DiskType) (Format, error) {
@@ -133,4 +146,20 @@ func misplacedFooter(win, head []byte) error {
 		return &CorruptError{Reason: "the file starts with a VHD footer but does not end with one: it was cut short"}
 	}
 	return nil
+}
+
+// looksLikeText reports whether a raw file's first sector is printable text: a script, a note or a
+// checksum list given by mistake. A sector that a partitioner or mkfs writes holds binary fields (an
+// MBR's unused bytes, a GPT header's padding, a superblock), so a sector of only printable UTF-8 and
+// line breaks is text, not a disk.
+func looksLikeText(head []byte) bool {
+	if len(head) == 0 || !utf8.Valid(head) {
+		return false
+	}
+	for _, r := range string(head) {
+		if !unicode.IsPrint(r) && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }

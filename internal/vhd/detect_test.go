@@ -46,7 +46,7 @@ func TestDetect(t *testing.T) {
 		errText string
 	}{
 		{"raw zeros", make([]byte, 3*MiB), FormatRaw, "", ""},
-		{"raw tiny", []byte("hello"), FormatRaw, "", ""},
+		{"raw tiny", []byte("he\x00lo"), FormatRaw, "", ""},
 		{"fixed vhd", good, FormatFixedVHD, "", ""},
 		{"qcow2", append([]byte("QFI\xfb\x00\x00\x00\x03"), make([]byte, 1000)...), FormatQCOW2, "unsupported", "qemu-img convert -f qcow2 -O vpc -o subformat=fixed,force_size"},
 		{"vmdk sparse", append([]byte("KDMV"), make([]byte, 1000)...), FormatVMDK, "unsupported", "-f vmdk"},
