@@ -9,6 +9,8 @@ export CHECKPOINT_DISABLE := 1
 
 PLUGIN         := packer-plugin-azure-gallery
 PACKER         := bin/packer
+# The oldest core the plugin supports (gob serialization, discovery through PACKER_PLUGIN_PATH): a smoke test.
+PACKER194      := bin/packer-1.9.4
 GORELEASER     := bin/goreleaser
 AZURITE        := .tools/node_modules/.bin/azurite-blob
 AZURITE_VERSION := 3.37.0
@@ -48,8 +50,8 @@ unit:
 	ACCTEST_SKIP=1 go test ./...
 
 ## acceptance: only the real-packer acceptance tests.
-acceptance: run-tools
-	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) go test -count=1 -timeout 20m -v ./internal/acctest/
+acceptance: run-tools $(PACKER194)
+	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) PACKER194_BIN=$(CURDIR)/$(PACKER194) go test -count=1 -timeout 20m -v ./internal/acctest/
 
 ## reliability: the reliability suite (docs/reliability.md; also part of `test`), then its table of scenarios.
 reliability: run-tools
@@ -62,8 +64,8 @@ reliability: run-tools
 demo: run-tools
 	PACKER_BIN=$(CURDIR)/$(PACKER) go run ./scripts/demo
 
-## tools: Packer 1.16.0 (built from tools/packer), Azurite, goreleaser.
-tools: run-tools $(GORELEASER)
+## tools: Packer 1.16.0 (built from tools/packer), Packer 1.9.4 (tools/packer194), Azurite, goreleaser.
+tools: run-tools $(PACKER194) $(GORELEASER)
 
 # run-tools are what packer runs need: Packer and Azurite (the demo does not need goreleaser).
 run-tools: $(PACKER) $(AZURITE)
@@ -71,6 +73,11 @@ run-tools: $(PACKER) $(AZURITE)
 $(PACKER): tools/packer/go.mod tools/packer/go.sum
 	@echo "building packer from tools/packer (pinned v1.16.0)..."
 	go build -C tools/packer -o ../../$(PACKER) github.com/hashicorp/packer
+	@touch $@
+
+$(PACKER194): tools/packer194/go.mod tools/packer194/go.sum
+	@echo "building packer from tools/packer194 (pinned v1.9.4)..."
+	go build -C tools/packer194 -o ../../$(PACKER194) github.com/hashicorp/packer
 	@touch $@
 
 $(AZURITE):
