@@ -122,9 +122,13 @@ vet:
 goreleaser-check: $(GORELEASER)
 	API_VERSION=x5.0 $(GORELEASER) check
 
-## release-snapshot: a local release build in dist/ (no publishing).
+## release-snapshot: a local release build in dist/ (no publishing: 12 cross builds, slow, so not part of
+## `test`), then scripts/check-release checks it: archive and binary names with the API version for all 6
+## platforms, the emulator in each archive, SHA256SUMS against the files, `describe` and `--version`.
 release-snapshot: $(GORELEASER)
-	API_VERSION="$$(go run . describe | sed -n 's/.*"api_version":"\([^"]*\)".*/\1/p')" $(GORELEASER) release --snapshot --clean
+	api="$$(go run . describe | sed -n 's/.*"api_version":"\([^"]*\)".*/\1/p')"; \
+	API_VERSION="$$api" $(GORELEASER) release --snapshot --clean; \
+	go run ./scripts/check-release -dist dist -api "$$api"
 
 clean:
 	rm -rf dist $(PLUGIN) .cache
