@@ -20,7 +20,7 @@ GEN_ROOT       := .cache/gen/$(PLUGIN)
 GENERATED      := '*.hcl2spec.go' docs-partials .web-docs
 
 .PHONY: all build test unit acceptance reliability demo tools run-tools generate check-generate fmt-check vet goreleaser-check \
-        web-docs plugin-check release-snapshot clean
+        web-docs plugin-check release-snapshot fuzz clean
 
 all: build
 
@@ -38,9 +38,22 @@ test: tools check-generate fmt-check vet
 	@cat .cache/reliability.txt
 	go -C emulator/compat vet ./...
 	go -C emulator/compat test ./...
+	$(MAKE) fuzz
 	$(MAKE) plugin-check
 	$(MAKE) goreleaser-check
 	$(MAKE) release-snapshot
+
+## fuzz: each fuzz target for FUZZTIME (the committed corpus also runs as plain tests in `go test`).
+FUZZTIME ?= 8s
+FUZZ_TARGETS := internal/gallery:FuzzParseVersion internal/gallery:FuzzNormalizeRegion \
+	internal/gallery:FuzzParseEndOfLife internal/gallery:FuzzParseSourceID internal/vhd:FuzzParseFooter \
+	internal/vhd:FuzzDetect emulator:FuzzDecodeFaultRules emulator:FuzzParseOptions emulator/arm:FuzzVersionPut
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg="./$${t%%:*}"; fn="$${t##*:}"; \
+		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+		go test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
+	done
 
 ## plugin-check: build the plugin binary under its release name and let packer-sdc check that Packer
 ## would accept it (describe output, API version, components).

@@ -57,6 +57,9 @@ type Footer struct {
 	Checksum           uint32
 	UniqueID           [16]byte
 	SavedState         uint8
+	// Reserved is the spec's 427-byte tail, zero in footers that follow it. It is kept so that a footer
+	// re-encodes to the same bytes, and so the same checksum, as the one that was read.
+	Reserved [FooterSize - offSavedState - 1]byte
 }
 
 // Field offsets inside the 512-byte footer, from the VHD specification.
@@ -140,6 +143,7 @@ func (f Footer) MarshalBinary() ([]byte, error) {
 	be.PutUint32(b[offDiskType:], uint32(f.DiskType))
 	copy(b[offUniqueID:], f.UniqueID[:])
 	b[offSavedState] = f.SavedState
+	copy(b[offSavedState+1:], f.Reserved[:])
 	be.PutUint32(b[offChecksum:], footerChecksum(b))
 	return b, nil
 }
@@ -170,6 +174,7 @@ func ParseFooter(b []byte) (Footer, error) {
 	f.Checksum = be.Uint32(b[offChecksum:])
 	copy(f.UniqueID[:], b[offUniqueID:])
 	f.SavedState = b[offSavedState]
+	copy(f.Reserved[:], b[offSavedState+1:])
 	if c := footerChecksum(b); c != f.Checksum {
 		return f, &ChecksumError{Stored: f.Checksum, Computed: c}
 	}
