@@ -13,7 +13,7 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/acctest"
 )
 
-// TestMainExample runs the main job, example/main.pkr.hcl: the import builder uploads a raw disk through
+// TestMainExample runs the main job, example/import-and-publish/main.pkr.hcl: the import builder uploads a raw disk through
 // the emulator into Azurite, and the post-processor publishes the image to three regions.
 func TestMainExample(t *testing.T) {
 	acctest.Require(t, tools)
@@ -28,7 +28,7 @@ func TestMainExample(t *testing.T) {
 	writeRawDisk(t, disk, 24<<20, 2<<20)
 
 	env := tools.PackerEnv(t, append(emu.Env(), "PKR_VAR_source_file="+disk)...)
-	dir := filepath.Join(tools.Root, "example")
+	dir := filepath.Join(tools.Root, "example", "import-and-publish")
 	if run := tools.RunPacker(ctx, t, dir, env, "init", "."); run.ExitCode != 0 {
 		t.Fatalf("packer init with the plugin installed must need no network (%d):\n%s", run.ExitCode, run.Output)
 	}

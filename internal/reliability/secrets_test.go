@@ -53,7 +53,7 @@ func TestR6NoSecretsInLogs(t *testing.T) {
 	f.Close()
 	logFile := filepath.Join(t.TempDir(), "packer.log")
 	env := tools.PackerEnv(t, append(emu.Env(), "PKR_VAR_source_file="+disk, "PACKER_LOG=1", "PACKER_LOG_PATH="+logFile)...)
-	run := tools.RunPacker(ctx, t, filepath.Join(tools.Root, "example"), env, "build", "-color=false", ".")
+	run := tools.RunPacker(ctx, t, filepath.Join(tools.Root, "example", "import-and-publish"), env, "build", "-color=false", ".")
 	if run.ExitCode != 0 {
 		t.Fatalf("the run failed (%d):\n%s", run.ExitCode, run.Output)
 	}

@@ -92,7 +92,7 @@ func run(ctx context.Context) error {
 	step("packer build example/  (import the disk, publish version 1.0.0 to eastus, westeurope, westus2)")
 	env := packerEnv(tools, emu, work, "PKR_VAR_source_file="+disk)
 	start := time.Now()
-	if err := packer(ctx, tools, env, "build", "-color=false", filepath.Join(tools.Root, "example")); err != nil {
+	if err := packer(ctx, tools, env, "build", "-color=false", filepath.Join(tools.Root, "example", "import-and-publish")); err != nil {
 		return fmt.Errorf("packer build: %w", err)
 	}
 	fmt.Printf("packer build finished in %s\n", time.Since(start).Round(time.Second))
