@@ -34,14 +34,15 @@ build:
 test: tools check-generate fmt-check vet
 	@mkdir -p .cache && rm -f .cache/reliability.txt
 	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) RELIABILITY_TABLE=$(CURDIR)/.cache/reliability.txt \
-		go test -timeout 40m ./...
+		go test -timeout 40m ./... 2>&1 | tee .cache/gotest.log
 	@cat .cache/reliability.txt
 	go -C emulator/compat vet ./...
-	go -C emulator/compat test ./...
+	go -C emulator/compat test ./... 2>&1 | tee -a .cache/gotest.log
 	$(MAKE) fuzz
 	$(MAKE) plugin-check
 	$(MAKE) goreleaser-check
 	$(MAKE) release-snapshot
+	@echo "packages: $$(grep -c '^ok' .cache/gotest.log || true) passed, $$(grep -c '^FAIL' .cache/gotest.log || true) failed"
 
 ## fuzz: each fuzz target for FUZZTIME (the committed corpus also runs as plain tests in `go test`).
 FUZZTIME ?= 8s
