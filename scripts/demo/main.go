@@ -89,7 +89,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 
-	step("packer build example/  (import the disk, publish version 1.0.0 to eastus, westeurope, westus2)")
+	step("packer build example/import-and-publish/  (import the disk, publish version 1.0.0 to eastus, westeurope, westus2)")
 	env := packerEnv(tools, emu, work, "PKR_VAR_source_file="+disk)
 	start := time.Now()
 	if err := packer(ctx, tools, env, "build", "-color=false", filepath.Join(tools.Root, "example", "import-and-publish")); err != nil {
