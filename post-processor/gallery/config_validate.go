@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -35,12 +34,6 @@ var (
 	storageAccountTypes = []string{"Standard_LRS", "Standard_ZRS", "Premium_LRS", "PremiumV2_LRS"}
 	replicationModes    = []string{"Full", "Shallow"}
 	diskControllerTypes = []string{"SCSI", "NVMe"}
-)
-
-var (
-	resourceGroupPattern = regexp.MustCompile(`^[-\w._()]{1,90}$`)
-	galleryNamePattern   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_.]{0,78}[A-Za-z0-9])?$`)
-	imageNamePattern     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9])?$`)
 )
 
 // resolved holds the values prepare derives from the raw configuration; the post-processor uses these,
@@ -92,22 +85,28 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	switch {
 	case c.ResourceGroup == "":
 		add("resource_group is required: the resource group that holds the gallery")
-	case !resourceGroupPattern.MatchString(c.ResourceGroup) || strings.HasSuffix(c.ResourceGroup, "."):
-		add("resource_group %q is not a valid resource group name: use 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'", c.ResourceGroup)
+	default:
+		if err := core.CheckResourceGroupName(c.ResourceGroup); err != nil {
+			errs = packersdk.MultiErrorAppend(errs, err)
+		}
 	}
 	switch {
 	case c.GalleryName == "":
 		add("gallery_name is required: the name of the Azure Compute Gallery to publish to")
-	case !galleryNamePattern.MatchString(c.GalleryName):
-		add("gallery_name %q is not a valid gallery name: use up to 80 letters, digits, '_' or '.', starting and ending with a letter or digit (no hyphens)", c.GalleryName)
+	default:
+		if err := core.CheckGalleryName(c.GalleryName); err != nil {
+			errs = packersdk.MultiErrorAppend(errs, err)
+		}
 	}
 
 	// Definition.
 	switch {
 	case c.ImageName == "":
 		add("image_name is required: the name of the gallery image definition")
-	case !imageNamePattern.MatchString(c.ImageName):
-		add("image_name %q is not a valid image definition name: use up to 80 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", c.ImageName)
+	default:
+		if err := core.CheckImageName(c.ImageName); err != nil {
+			errs = packersdk.MultiErrorAppend(errs, err)
+		}
 	}
 	if r.createImage {
 		for _, f := range []struct{ name, value string }{{"publisher", c.Publisher}, {"offer", c.Offer}, {"sku", c.SKU}} {
