@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/builder/importer"
-	dsversion "github.com/azure-gallery/packer-plugin-azure-gallery/datasource/version"
-	"github.com/azure-gallery/packer-plugin-azure-gallery/post-processor/gallery"
+	"github.com/azure-gallery/packer-plugin-azure-gallery/datasource/galleryversion"
+	"github.com/azure-gallery/packer-plugin-azure-gallery/post-processor/azuregallery"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/version"
 )
 
@@ -18,11 +18,11 @@ func main() {
 	pps := plugin.NewSet()
 	// DEFAULT_NAME makes templates write `post-processor "azure-gallery"` rather than
 	// "azure-gallery-<something>".
-	pps.RegisterPostProcessor(plugin.DEFAULT_NAME, new(gallery.PostProcessor))
+	pps.RegisterPostProcessor(plugin.DEFAULT_NAME, new(azuregallery.PostProcessor))
 	// Templates write `source "azure-gallery-import" "name"`.
 	pps.RegisterBuilder("import", new(importer.Builder))
 	// Templates write `data "azure-gallery-version" "name"`.
-	pps.RegisterDatasource("version", new(dsversion.Datasource))
+	pps.RegisterDatasource("version", new(galleryversion.Datasource))
 	pps.SetVersion(version.PluginVersion)
 	if err := pps.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err.Error())

@@ -12,14 +12,14 @@ import (
 	"testing"
 )
 
-// The official Azure REST examples (see ../../../shared/azure-rest-examples/README.md) are replayed
-// here. How each one is adapted, and which are skipped, is written down in testdata/EXAMPLES.md.
+// The official Azure REST examples (testdata/azure-rest-examples, with their provenance in its README.md)
+// are replayed here. How each one is adapted, and which are skipped, is written down in testdata/EXAMPLES.md.
 
 func examplesDir() string {
 	if d := os.Getenv("AZURE_REST_EXAMPLES"); d != "" {
 		return d
 	}
-	return filepath.Join("..", "..", "..", "shared", "azure-rest-examples")
+	return filepath.Join("testdata", "azure-rest-examples")
 }
 
 // skippedExamples lists examples not replayed, with the reason (kept in sync with testdata/EXAMPLES.md).
