@@ -1,9 +1,13 @@
 // Command check-release checks what `goreleaser release --snapshot --clean` left in dist/: for every
-// platform the archive and the binary names (with the plugin API version) and the emulator beside the
-// plugin, that SHA256SUMS lists exactly the archives with their true hashes, and that the host
-// platform's plugin binary describes itself with the injected version and the API version.
+// platform the archive and the binary names (with the plugin API version), the emulator, the README and
+// the LICENSE beside the plugin, that SHA256SUMS lists exactly the archives with their true hashes, and
+// that the host platform's plugin binary describes itself with the injected version and the API version.
 //
-// Usage: go run ./scripts/check-release -dist dist -api x5.0
+// Usage: go run ./scripts/check-release -dist dist -api x5.0 [-platforms all|host]
+//
+// -platforms host checks only this machine's platform: what `goreleaser release --single-target` builds
+// (`make release-check`, part of `make test`); `all` (the default) checks the six release platforms
+// (`make release-snapshot`).
 package main
 
 import (
@@ -20,14 +24,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 )
 
 const project = "packer-plugin-azure-gallery"
 
+// platform is one release target.
+type platform struct{ os, arch string }
+
 // platforms are the release targets; .goreleaser.yml must build exactly these.
-var platforms = []struct{ os, arch string }{
+var platforms = []platform{
 	{"linux", "amd64"}, {"linux", "arm64"},
 	{"darwin", "amd64"}, {"darwin", "arm64"},
 	{"windows", "amd64"}, {"windows", "arm64"},
@@ -36,12 +44,18 @@ var platforms = []struct{ os, arch string }{
 func main() {
 	dist := flag.String("dist", "dist", "goreleaser's output directory")
 	api := flag.String("api", "", "the plugin API version every name must carry, e.g. x5.0")
+	which := flag.String("platforms", "all", "all: the six release platforms; host: only this machine's (a --single-target snapshot)")
 	flag.Parse()
 	if *api == "" {
 		fmt.Fprintln(os.Stderr, "check-release: -api is required (the api_version of `describe`)")
 		os.Exit(2)
 	}
-	problems, err := check(*dist, *api)
+	targets, err := selectPlatforms(*which, runtime.GOOS, runtime.GOARCH)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "check-release:", err)
+		os.Exit(2)
+	}
+	problems, err := check(*dist, *api, targets)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "check-release:", err)
 		os.Exit(1)
@@ -54,8 +68,29 @@ func main() {
 	}
 }
 
+// selectPlatforms is every release platform ("all") or only the host's ("host"), which must be one of them.
+func selectPlatforms(which, goos, goarch string) ([]platform, error) {
+	switch which {
+	case "all":
+		return platforms, nil
+	case "host":
+		for _, p := range platforms {
+			if p.os == goos && p.arch == goarch {
+				return []platform{p}, nil
+			}
+		}
+		return nil, fmt.Errorf("this host (%s/%s) is not a release platform", goos, goarch)
+	}
+	return nil, fmt.Errorf("-platforms %q: want all or host", which)
+}
+
+// archiveFiles are the files every archive holds besides the plugin binary.
+func archiveFiles(exe string) []string {
+	return []string{"azure-gallery-emulator" + exe, "README.md", "LICENSE"}
+}
+
 // check returns every problem it finds (not only the first), or an error when dist cannot be read.
-func check(dist, api string) ([]string, error) {
+func check(dist, api string, targets []platform) ([]string, error) {
 	version, err := releaseVersion(dist)
 	if err != nil {
 		return nil, err
@@ -65,7 +100,7 @@ func check(dist, api string) ([]string, error) {
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
 	var archives []string
-	for _, p := range platforms {
+	for _, p := range targets {
 		exe := ""
 		if p.os == "windows" {
 			exe = ".exe"
@@ -78,14 +113,23 @@ func check(dist, api string) ([]string, error) {
 			add("%s/%s: %v", p.os, p.arch, err)
 			continue
 		}
-		for _, want := range []string{base + exe, "azure-gallery-emulator" + exe, "README.md"} {
+		missing := 0
+		for _, want := range append([]string{base + exe}, archiveFiles(exe)...) {
 			if !names[want] {
+				missing++
 				add("%s lacks %s (it holds %s)", archive, want, strings.Join(sortedKeys(names), ", "))
 			}
 		}
-		fmt.Printf("ok  %s: %s, azure-gallery-emulator%s\n", archive, base+exe, exe)
+		if missing > 0 {
+			continue
+		}
+		fmt.Printf("ok  %s: %s, %s\n", archive, base+exe, strings.Join(archiveFiles(exe), ", "))
 	}
 	problems = append(problems, checkSums(dist, version, archives)...)
+	if !slices.Contains(targets, platform{"linux", "amd64"}) {
+		fmt.Println("--  describe skipped: linux/amd64 is not among the platforms checked")
+		return problems, nil
+	}
 	if msg := checkDescribe(dist, version, api); msg != "" {
 		add("%s", msg)
 	}
