@@ -20,7 +20,7 @@ GEN_ROOT       := .cache/gen/$(PLUGIN)
 GENERATED      := '*.hcl2spec.go' docs-partials .web-docs
 
 .PHONY: all build test unit acceptance reliability demo tools run-tools generate check-generate fmt-check vet goreleaser-check \
-        web-docs plugin-check release-snapshot fuzz clean
+        web-docs plugin-check release-snapshot release-check fuzz fuzz-long go-test compat-test clean
 
 all: build
 
@@ -28,33 +28,45 @@ all: build
 build:
 	go build -o $(PLUGIN) .
 
-## test: the whole suite — tools, generate drift (specs, partials, .web-docs), gofmt, vet, unit + integration +
-## acceptance tests, packer-sdc plugin-check, goreleaser check, release-snapshot (about 2 minutes on a warm
-## build cache; the first run cross-compiles every dependency for 6 platforms and takes far longer).
-test: tools check-generate fmt-check vet
+## test: the whole suite, what CI runs (.ci/run). scripts/test-all runs these phases in order, each a target
+## below, and goes on when one fails: tools, check-generate, fmt-check, vet, go-test, compat-test, fuzz,
+## plugin-check, goreleaser-check, release-check. Each phase has a wall-clock ceiling. At the end it prints
+## each phase's time, the reliability table and, as the last line, `packages: N passed, N failed`; it exits
+## non-zero when any phase failed. A cold 2-core machine needs about an hour (README, "First run").
+test:
+	go run ./scripts/test-all
+
+## go-test: every package's tests (unit, integration, real-packer acceptance and reliability; needs `make
+## tools`); the package results go to .cache/gotest.log, the reliability table to .cache/reliability.txt.
+go-test:
 	@mkdir -p .cache && rm -f .cache/reliability.txt
+	@echo "go test ./...: unit, integration, acceptance and reliability tests (about 15 minutes on a cold 2-core machine)..."
 	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) RELIABILITY_TABLE=$(CURDIR)/.cache/reliability.txt \
 		go test -timeout 40m ./... 2>&1 | tee .cache/gotest.log
-	@cat .cache/reliability.txt
-	go -C emulator/compat vet ./...
-	go -C emulator/compat test ./... 2>&1 | tee -a .cache/gotest.log
-	$(MAKE) fuzz
-	$(MAKE) plugin-check
-	$(MAKE) goreleaser-check
-	$(MAKE) release-snapshot
-	@echo "packages: $$(grep -c '^ok' .cache/gotest.log || true) passed, $$(grep -c '^FAIL' .cache/gotest.log || true) failed"
 
-## fuzz: each fuzz target for FUZZTIME (the committed corpus also runs as plain tests in `go test`).
-FUZZTIME ?= 8s
+## compat-test: the older-api-version tests (emulator/compat, a module of its own).
+compat-test:
+	@mkdir -p .cache
+	go -C emulator/compat vet ./...
+	go -C emulator/compat test ./... 2>&1 | tee .cache/compat.log
+
+## fuzz: each fuzz target for a fixed number of executions (FUZZ_EXECS), not a duration, so a loaded
+## machine does the same work, only slower. A target that has not finished within FUZZ_CEILING (after its
+## instrumented build) is reported as STALL, which does not fail; a crasher always fails (scripts/fuzz).
+## The committed corpus also runs as plain tests in go-test.
+FUZZ_EXECS   ?= 2000
+FUZZ_CEILING ?= 3m
 FUZZ_TARGETS := internal/gallery:FuzzParseVersion internal/gallery:FuzzNormalizeRegion \
 	internal/gallery:FuzzParseEndOfLife internal/gallery:FuzzParseSourceID internal/vhd:FuzzParseFooter \
 	internal/vhd:FuzzDetect emulator:FuzzDecodeFaultRules emulator:FuzzParseOptions emulator/arm:FuzzVersionPut
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
-		pkg="./$${t%%:*}"; fn="$${t##*:}"; \
-		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-		go test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
-	done
+	@echo "fuzzing $(words $(FUZZ_TARGETS)) targets, $(FUZZ_EXECS) executions each (a cold build cache first compiles every dependency with fuzzing instrumentation: several minutes)..."
+	go run ./scripts/fuzz -execs $(FUZZ_EXECS) -ceiling $(FUZZ_CEILING) $(FUZZ_TARGETS)
+
+## fuzz-long: the time-based run, FUZZTIME per target (no ceiling), e.g. `make fuzz-long FUZZTIME=30m`.
+FUZZTIME ?= 10m
+fuzz-long:
+	go run ./scripts/fuzz -fuzztime $(FUZZTIME) $(FUZZ_TARGETS)
 
 ## plugin-check: build the plugin binary under its release name and let packer-sdc check that Packer
 ## would accept it (describe output, API version, components).
@@ -78,31 +90,34 @@ reliability: run-tools
 
 ## demo: the main job — build, start Azurite and the emulator, packer build example/, show the inventory.
 demo: run-tools
+	@echo "compiling the demo, then the plugin and the emulator (about 5 minutes on a cold build cache, seconds when warm)..."
 	PACKER_BIN=$(CURDIR)/$(PACKER) go run ./scripts/demo
 
-## tools: Packer 1.16.0 (built from tools/packer), Packer 1.9.4 (tools/packer194), Azurite, goreleaser.
-tools: run-tools $(PACKER194) $(GORELEASER)
+## tools: Packer 1.16.0 (built from tools/packer), Packer 1.9.4 (tools/packer194), Azurite, goreleaser,
+## built in parallel (make -j; each writes only its own file).
+tools:
+	@$(MAKE) --no-print-directory -j4 $(PACKER) $(AZURITE) $(PACKER194) $(GORELEASER)
 
 # run-tools are what packer runs need: Packer and Azurite (the demo does not need goreleaser).
 run-tools: $(PACKER) $(AZURITE)
 
 $(PACKER): tools/packer/go.mod tools/packer/go.sum
-	@echo "building packer from tools/packer (pinned v1.16.0)..."
+	@echo "building Packer 1.16.0 from source (tools/packer) into $@: about 15-20 minutes and 3 GB of Go caches on a cold 2-core machine..."
 	go build -C tools/packer -o ../../$(PACKER) github.com/hashicorp/packer
 	@touch $@
 
 $(PACKER194): tools/packer194/go.mod tools/packer194/go.sum
-	@echo "building packer from tools/packer194 (pinned v1.9.4)..."
+	@echo "building Packer 1.9.4 from source (tools/packer194) into $@: about 10-15 minutes on a cold 2-core machine..."
 	go build -C tools/packer194 -o ../../$(PACKER194) github.com/hashicorp/packer
 	@touch $@
 
 $(AZURITE):
-	@echo "installing azurite@$(AZURITE_VERSION) into .tools..."
+	@echo "installing Azurite $(AZURITE_VERSION) with npm into .tools (about a minute)..."
 	mkdir -p .tools
 	npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
 
 $(GORELEASER): tools/goreleaser/go.mod tools/goreleaser/go.sum
-	@echo "building goreleaser from tools/goreleaser (pinned v2.15.1)..."
+	@echo "building goreleaser 2.15.1 from source (tools/goreleaser) into $@: about 10 minutes on a cold 2-core machine..."
 	go build -C tools/goreleaser -o ../../$(GORELEASER) github.com/goreleaser/goreleaser/v2
 	@touch $@
 
@@ -138,13 +153,23 @@ vet:
 goreleaser-check: $(GORELEASER)
 	API_VERSION=x5.0 $(GORELEASER) check
 
-## release-snapshot: a local release build in dist/ (no publishing; 12 cross builds), then
-## scripts/check-release checks it: archive and binary names with the API version for all 6
-## platforms, the emulator in each archive, SHA256SUMS against the files, `describe` and `--version`.
+## release-snapshot: the full local release in dist/ (no publishing): 12 cross builds for 6 platforms,
+## then scripts/check-release checks every archive and binary name with the API version, the emulator,
+## README and LICENSE in each archive, SHA256SUMS against the files, `describe` and `--version`.
 release-snapshot: $(GORELEASER)
+	@echo "cross-compiling the plugin and the emulator for 6 platforms (about 25 minutes on a cold 2-core machine)..."
 	api="$$(go run . describe | sed -n 's/.*"api_version":"\([^"]*\)".*/\1/p')"; \
 	API_VERSION="$$api" $(GORELEASER) release --snapshot --clean; \
 	go run ./scripts/check-release -dist dist -api "$$api"
+
+## release-check: the same release pipeline and checks for this machine's platform only
+## (`goreleaser release --single-target`: 2 builds instead of 12); part of `make test`, while
+## goreleaser-check validates the full 6-platform configuration.
+release-check: $(GORELEASER)
+	@echo "building a release snapshot for this platform only (a few minutes on a cold build cache)..."
+	api="$$(go run . describe | sed -n 's/.*"api_version":"\([^"]*\)".*/\1/p')"; \
+	API_VERSION="$$api" $(GORELEASER) release --snapshot --clean --single-target; \
+	go run ./scripts/check-release -dist dist -api "$$api" -platforms host
 
 clean:
 	rm -rf dist $(PLUGIN) .cache

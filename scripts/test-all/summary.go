@@ -1,11 +1,3 @@
-// Command test-summary reads the output of `go test` (one or more logs) and prints the packages that
-// failed, then one last line, `packages: N passed, N failed`, which CI reads. A package counts once:
-// passed when go test printed its `ok  <pkg>` line, failed when it printed `FAIL<TAB><pkg>` (a test
-// failure, a panic, a timeout or `[build failed]`). The bare `FAIL` line that ends a failing package's
-// verbose output and the `--- FAIL: TestX` lines name no package and are not counted.
-//
-// Usage: go run ./scripts/test-summary .cache/gotest.log [more.log ...]
-// It exits 0 whatever it counts: the caller decides the status from go test's own exit codes.
 package main
 
 import (
@@ -17,24 +9,31 @@ import (
 	"strings"
 )
 
-func main() {
+// summarize prints the packages that failed in the go test logs, then the line CI reads last:
+// `packages: N passed, N failed`. A package counts once: passed when go test printed its `ok  <pkg>`
+// line, failed when it printed `FAIL<TAB><pkg>` (a test failure, a panic, a timeout or `[build failed]`).
+// The bare `FAIL` line that ends a failing package's verbose output and the `--- FAIL: TestX` lines name
+// no package and are not counted. A log that does not exist (its phase did not run) is skipped.
+func summarize(w io.Writer, logs ...string) {
 	var counts Counts
-	for _, path := range os.Args[1:] {
+	for _, path := range logs {
 		f, err := os.Open(path)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "test-summary:", err)
+			if !os.IsNotExist(err) {
+				fmt.Fprintln(w, "test-all:", err)
+			}
 			continue
 		}
 		err = counts.Read(f)
 		f.Close()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "test-summary:", path+":", err)
+			fmt.Fprintln(w, "test-all:", path+":", err)
 		}
 	}
 	for _, p := range counts.Failed() {
-		fmt.Println("FAIL package", p)
+		fmt.Fprintln(w, "FAIL package", p)
 	}
-	fmt.Println(counts.Line())
+	fmt.Fprintln(w, counts.Line())
 }
 
 // Counts is the result of each package seen in go test output; a failure wins over a pass.
