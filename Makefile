@@ -34,7 +34,7 @@ build:
 ## each phase's time, the reliability table and, as the last line, `packages: N passed, N failed`; it exits
 ## non-zero when any phase failed. A cold 2-core machine needs about an hour (README, "First run").
 test:
-	go run ./scripts/test-all
+	@mkdir -p .cache/bin && go build -o .cache/bin/test-all ./scripts/test-all && .cache/bin/test-all
 
 ## go-test: every package's tests (unit, integration, real-packer acceptance and reliability; needs `make
 ## tools`); the package results go to .cache/gotest.log, the reliability table to .cache/reliability.txt.
