@@ -25,8 +25,10 @@ import (
 
 // brokenEndpointBound is how long a broken endpoint may keep packer busy before the test kills it.
 // The issue asks for a clear error "in under 30 s"; the table shows the time taken, and the test
-// asserts the error text (timing is not asserted beyond this hard bound).
-const brokenEndpointBound = 60 * time.Second
+// asserts the error text (timing is not asserted beyond this hard bound, which is generous so that a
+// loaded CI machine, where starting packer and its plugin alone can take many seconds, gives the same
+// answer twice).
+const brokenEndpointBound = 2 * time.Minute
 
 // TestR9BrokenEndpoints: the endpoint is unreachable, presents a certificate from an untrusted CA, or
 // answers with garbage; each build fails with a clear error, without hanging or panicking.
