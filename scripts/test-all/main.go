@@ -51,7 +51,7 @@ var (
 
 func main() {
 	summaryOnly := flag.Bool("summary", false, "print only the package summary of the go test logs named as arguments")
-	makeCmd := flag.String("make", envOr("MAKE", "make"), "the make to run the phases with")
+	makeCmd := flag.String("make", makeFromEnv(), "the make to run the phases with")
 	flag.Parse()
 	if *summaryOnly {
 		summarize(os.Stdout, flag.Args()...)
@@ -113,9 +113,10 @@ func selectPhases(names []string) ([]phase, error) {
 	return out, nil
 }
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
+// makeFromEnv is $MAKE (set by make for its recipes), else make.
+func makeFromEnv() string {
+	if v := os.Getenv("MAKE"); v != "" {
 		return v
 	}
-	return def
+	return "make"
 }
