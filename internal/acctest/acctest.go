@@ -104,12 +104,16 @@ func Require(t testing.TB, tools *Tools) {
 
 // Setup finds or builds packer, builds the plugin and the emulator, and installs the plugin into a
 // private PACKER_PLUGIN_PATH with `packer plugins install --path`.
-func Setup(ctx context.Context) (*Tools, error) {
+func Setup(ctx context.Context) (*Tools, error) { return SetupIn(ctx, "acctest-") }
+
+// SetupIn is Setup with the builds in a new temporary folder whose name starts with prefix, so a caller
+// other than the tests (the demo) names its folder for what it is.
+func SetupIn(ctx context.Context, prefix string) (*Tools, error) {
 	root, err := ModuleRoot()
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp("", "acctest-")
+	work, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return nil, err
 	}

@@ -22,11 +22,20 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/acctest"
 )
 
-// The demo's emulated replication: a copy rate and per-region delays that make a 32 MiB disk take
-// between about 10 and 30 seconds per region, so the per-region progress is visible but short.
+// The demo's disk: 1 GiB with 4 MiB of data. Azure sizes managed disks and images in whole GiB
+// (diskSizeGB), so the plan reads a source of any smaller disk as 1 GiB; a disk of exactly 1 GiB makes
+// the import's size, the artifact, the source size and the storage footprint (1 GiB per replica) agree.
+// It is sparse, and the upload skips its zero ranges, so only the 4 MiB of data are sent.
+const (
+	demoDiskBytes = 1 << 30
+	demoDataBytes = 4 << 20
+)
+
+// The demo's emulated replication: a copy rate and per-region delays that make the 1 GiB disk take
+// between about 20 and 30 seconds per region, so the per-region progress is visible but short.
 var demoConfig = map[string]any{
 	"replication": map[string]any{
-		"seconds_per_gib":   600,
+		"seconds_per_gib":   18,
 		"region_base_delay": "4s",
 		"region_delays":     map[string]any{"eastus": "2s", "westeurope": "6s", "westus2": "12s"},
 	},
@@ -45,7 +54,7 @@ func step(format string, args ...any) { fmt.Printf("\n=== "+format+"\n", args...
 
 func run(ctx context.Context) error {
 	step("Building the plugin and the emulator (and finding packer)")
-	tools, err := acctest.Setup(ctx)
+	tools, err := acctest.SetupIn(ctx, "azure-gallery-demo-tools-")
 	if err != nil {
 		return err
 	}
@@ -56,15 +65,15 @@ func run(ctx context.Context) error {
 	out, _ := exec.Command(tools.Packer, "version").Output()
 	fmt.Printf("packer: %s (%s)\nplugin: %s, installed in %s\n", strings.TrimSpace(string(out)), tools.Packer, tools.Plugin, tools.PluginDir)
 
-	work, err := os.MkdirTemp("", "azure-gallery-demo-")
+	work, err := os.MkdirTemp("", "azure-gallery-demo-data-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
 
-	step("Creating a 32 MiB raw disk with 4 MiB of data")
+	step("Creating a %d GiB raw disk with %d MiB of data (sparse)", demoDiskBytes>>30, demoDataBytes>>20)
 	disk := filepath.Join(work, "disk.raw")
-	if err := makeRawDisk(disk, 32<<20, 4<<20); err != nil {
+	if err := makeRawDisk(disk, demoDiskBytes, demoDataBytes); err != nil {
 		return err
 	}
 
