@@ -123,6 +123,7 @@ $(GORELEASER): tools/goreleaser/go.mod tools/goreleaser/go.sum
 
 ## generate: packer-sdc (HCL2 specs and docs partials) through `go generate ./...`.
 generate:
+	@echo "generating HCL2 specs and docs partials with packer-sdc (compiling packer-sdc takes a few minutes on a cold cache)..."
 	mkdir -p .cache/bin $(dir $(GEN_ROOT))
 	printf '#!/usr/bin/env sh\nexec go tool packer-sdc "$$@"\n' > .cache/bin/packer-sdc
 	chmod +x .cache/bin/packer-sdc
@@ -147,6 +148,7 @@ fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 vet:
+	@echo "go vet ./... (it type-checks every package: several minutes on a cold build cache)..."
 	go vet ./...
 
 ## goreleaser-check: validate .goreleaser.yml.
@@ -162,13 +164,19 @@ release-snapshot: $(GORELEASER)
 	API_VERSION="$$api" $(GORELEASER) release --snapshot --clean; \
 	go run ./scripts/check-release -dist dist -api "$$api"
 
-## release-check: the same release pipeline and checks for this machine's platform only
-## (`goreleaser release --single-target`: 2 builds instead of 12); part of `make test`, while
-## goreleaser-check validates the full 6-platform configuration.
+## release-check: the same release pipeline and checks for this machine's platform only (2 builds instead
+## of 12): .goreleaser.yml with goos/goarch narrowed to the host's, written to .cache/goreleaser-host.yml.
+## Part of `make test`; goreleaser-check validates the full 6-platform configuration.
 release-check: $(GORELEASER)
 	@echo "building a release snapshot for this platform only (a few minutes on a cold build cache)..."
+	@mkdir -p .cache
+	goos="$$(go env GOOS)"; goarch="$$(go env GOARCH)"; \
+	sed -e "s/^\(    goos: \)\[linux, darwin, windows\]$$/\1[$$goos]/" -e "s/^\(    goarch: \)\[amd64, arm64\]$$/\1[$$goarch]/" \
+		.goreleaser.yml > .cache/goreleaser-host.yml; \
+	if [ "$$(grep -c "^    goos: \[$$goos\]$$" .cache/goreleaser-host.yml)" != 2 ]; then \
+		echo "release-check: could not narrow .goreleaser.yml's goos/goarch lists to $$goos/$$goarch"; exit 1; fi
 	api="$$(go run . describe | sed -n 's/.*"api_version":"\([^"]*\)".*/\1/p')"; \
-	API_VERSION="$$api" $(GORELEASER) release --snapshot --clean --single-target; \
+	API_VERSION="$$api" $(GORELEASER) release --snapshot --clean --config .cache/goreleaser-host.yml; \
 	go run ./scripts/check-release -dist dist -api "$$api" -platforms host
 
 clean:
