@@ -92,3 +92,25 @@ func TestSelectPhases(t *testing.T) {
 		t.Error("an unknown phase was accepted")
 	}
 }
+
+// TestPhasesAreMakeTargets: every phase is a target of the Makefile, and the Makefile's comment on
+// `test` names the phases in the driver's order.
+func TestPhasesAreMakeTargets(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := string(data)
+	var names []string
+	for _, p := range phases {
+		names = append(names, p.name)
+		if !strings.Contains(mk, "\n"+p.name+":") {
+			t.Errorf("phase %s is not a target of the Makefile", p.name)
+		}
+	}
+	comment := strings.Join(names, ", ")
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(mk, "\n##", " ")), " ")
+	if !strings.Contains(flat, comment) {
+		t.Errorf("the Makefile's comment on test does not list the phases as %q", comment)
+	}
+}
