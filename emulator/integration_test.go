@@ -104,10 +104,12 @@ func integrationOptions(dir string) emulator.Options {
 	return emulator.Options{
 		DataDir: dir,
 		Regions: []string{"eastus", "eastus2", "westus", "westeurope", "northeurope"},
+		// Long enough that a loaded machine, where each poll takes a while, still sees the progress rise
+		// three times and restarts the emulator mid-replication (2 s was a race under load).
 		Replication: emulator.ReplicationConfig{
 			SecondsPerGiB:   0.5,
-			RegionBaseDelay: emulator.Duration(2 * time.Second),
-			RegionDelays:    map[string]emulator.Duration{"westeurope": emulator.Duration(4 * time.Second)},
+			RegionBaseDelay: emulator.Duration(10 * time.Second),
+			RegionDelays:    map[string]emulator.Duration{"westeurope": emulator.Duration(12 * time.Second)},
 		},
 		OperationDelay: emulator.Duration(100 * time.Millisecond),
 		Quotas:         emulator.QuotaConfig{GalleriesPerRegion: 2},
