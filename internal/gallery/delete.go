@@ -74,7 +74,9 @@ type leftError struct {
 	err error
 }
 
-func (e *leftError) Error() string { return fmt.Sprintf("could not delete %s (%s): %v", e.t, e.t.id, e.err) }
+func (e *leftError) Error() string {
+	return fmt.Sprintf("could not delete %s (%s): %v", e.t, e.t.id, e.err)
+}
 func (e *leftError) Unwrap() error { return e.err }
 
 // leftovers collects what a cleanup had to leave, so it can name each at the end.

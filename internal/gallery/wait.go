@@ -18,10 +18,10 @@ type versionPoller = runtime.Poller[armcompute.GalleryImageVersionsClientCreateO
 
 // waiter follows one version until it has replicated everywhere or failed.
 type waiter struct {
-	p        *Publisher
-	cf       *armcompute.ClientFactory
-	req      Request
-	acts     *Actions
+	p    *Publisher
+	cf   *armcompute.ClientFactory
+	req  Request
+	acts *Actions
 	// requests counts every ARM request of the wait, retries and throttled re-sends included (the
 	// session's per-try counter, through the context).
 	requests atomic.Int64
