@@ -37,6 +37,27 @@ type Throttle struct {
 	Until      time.Time
 }
 
+// String says what is throttled and until when the call waits, for the progress output.
+func (t Throttle) String() string {
+	code := t.Code
+	if code == "" {
+		code = "(no code)"
+	}
+	return fmt.Sprintf("Throttled: Azure answered %s with HTTP %d %s and Retry-After %s; waiting until %s.",
+		shortOperation(t.Operation), t.StatusCode, code, t.RetryAfter, t.Until.UTC().Format("15:04:05Z"))
+}
+
+// shortOperation drops the subscription and resource group from "GET /subscriptions/…/providers/X":
+// the run's output names them already.
+func shortOperation(op string) string {
+	if i := strings.Index(strings.ToLower(op), "/providers/"); i >= 0 {
+		if sp := strings.IndexByte(op, ' '); sp >= 0 && sp < i {
+			return op[:sp+1] + op[i+len("/providers/"):]
+		}
+	}
+	return op
+}
+
 // ThrottledError is returned when a Retry-After does not fit in what is left of the run (its context's
 // deadline) or exceeds NoDeadlineThrottleLimit. It wraps Azure's *azcore.ResponseError.
 type ThrottledError struct {

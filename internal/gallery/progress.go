@@ -70,18 +70,4 @@ func (pr *progressReporter) eta(now, eta time.Time) bool {
 // throttled prints, on the progress output, that Azure throttles a call and until when the publish
 // waits before sending it again (the session's throttle policy honours a Retry-After that fits in the
 // timeout; one that does not fails the publish with a message naming it).
-func (p *Publisher) throttled(th azure.Throttle) {
-	p.ui.Message(fmt.Sprintf("  Throttled: Azure answered %s with HTTP %d %s and Retry-After %s; waiting until %s.",
-		shortOperation(th.Operation), th.StatusCode, orDefault(th.Code, "(no code)"), th.RetryAfter, th.Until.UTC().Format("15:04:05Z")))
-}
-
-// shortOperation drops the subscription and resource group from "GET /subscriptions/…/providers/X":
-// the run's output names them already.
-func shortOperation(op string) string {
-	if i := strings.Index(strings.ToLower(op), "/providers/"); i >= 0 {
-		if sp := strings.IndexByte(op, ' '); sp >= 0 && sp < i {
-			return op[:sp+1] + op[i+len("/providers/"):]
-		}
-	}
-	return op
-}
+func (p *Publisher) throttled(th azure.Throttle) { p.ui.Message("  " + th.String()) }
