@@ -73,7 +73,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	state.Put(stateKey, r)
 
 	runner := commonsteps.NewRunner(b.steps(), b.config.PackerConfig, ui)
-	runner.Run(ctx, state)
+	runner.Run(watchThrottling(ctx, ui), state)
 	if err, ok := state.GetOk("error"); ok {
 		if e, ok := err.(error); ok {
 			return nil, e

@@ -10,16 +10,13 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 )
 
-// defaultPollEvery is how often disk and image operations are polled; they take seconds to minutes.
-const defaultPollEvery = 3 * time.Second
-
 // sessionConnector builds the clients from the shared auth block through azure.Session.
 func sessionConnector(ctx context.Context, c *Config) (*clients, error) {
 	s, err := azure.NewSession(ctx, &c.Config)
 	if err != nil {
 		return nil, err
 	}
-	return clientsFromSession(s, defaultPollEvery)
+	return clientsFromSession(s, azure.PollDisk)
 }
 
 // clientsFromSession makes the disk and image clients in the session's subscription. Page writes go

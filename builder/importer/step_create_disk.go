@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
@@ -83,12 +84,11 @@ func (stepCreateDisk) Cleanup(state multistep.StateBag) {
 func (r *run) deleteDisk(ctx context.Context, msg string) error {
 	c := r.cfg
 	r.ui.Say(fmt.Sprintf(msg, c.TempDiskName))
-	p, err := r.az.disks.BeginDelete(ctx, c.ResourceGroup, c.TempDiskName, nil)
-	if err == nil {
-		_, err = wait(ctx, p, r.az)
-	}
-	if err != nil && !isNotFound(err) {
-		err = describe(fmt.Sprintf("deleting temporary disk %q; delete it yourself", c.TempDiskName), err)
+	err := remove(ctx, r.az, r.ui, "temporary disk "+c.TempDiskName, func(ctx context.Context) (*runtime.Poller[armcompute.DisksClientDeleteResponse], error) {
+		return r.az.disks.BeginDelete(ctx, c.ResourceGroup, c.TempDiskName, nil)
+	})
+	if err != nil {
+		err = describe(fmt.Sprintf("deleting temporary disk %s; delete it yourself", named(c.TempDiskName, r.diskID)), err)
 		r.ui.Error(err.Error())
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
@@ -81,12 +82,11 @@ func (stepCreateImage) Cleanup(state multistep.StateBag) {
 // deleteImage deletes the image this run created; a 404 counts as done.
 func (r *run) deleteImage(ctx context.Context) error {
 	c := r.cfg
-	p, err := r.az.images.BeginDelete(ctx, c.ResourceGroup, c.ImageName, nil)
-	if err == nil {
-		_, err = wait(ctx, p, r.az)
-	}
-	if err != nil && !isNotFound(err) {
-		return describe(fmt.Sprintf("deleting image %q; delete it yourself", c.ImageName), err)
+	err := remove(ctx, r.az, r.ui, "image "+c.ImageName, func(ctx context.Context) (*runtime.Poller[armcompute.ImagesClientDeleteResponse], error) {
+		return r.az.images.BeginDelete(ctx, c.ResourceGroup, c.ImageName, nil)
+	})
+	if err != nil {
+		return describe(fmt.Sprintf("deleting image %s; delete it yourself", named(c.ImageName, r.imageID)), err)
 	}
 	r.imageCreated = false
 	return nil

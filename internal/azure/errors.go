@@ -148,6 +148,9 @@ func Explain(err error) error {
 	if err == nil {
 		return nil
 	}
+	if IsThrottled(err) {
+		return err // its own message names the operation, the Retry-After and the timeout
+	}
 	if e := Classify(err); e != nil {
 		return e
 	}

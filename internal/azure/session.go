@@ -43,6 +43,8 @@ type sessionOptions struct {
 	transport policy.Transporter
 	retry     *policy.RetryOptions
 	perCall   []policy.Policy
+	// throttle honours long Retry-After values (throttle.go); nil means the real clock.
+	throttle *throttlePolicy
 }
 
 // WithTransport sends every request (metadata, token and ARM) through t. Tests use it to trust the
@@ -118,7 +120,9 @@ func NewSessionWithCredential(subscriptionID string, cred azcore.TokenCredential
 }
 
 // azcoreOptions is the one place that builds client options: the cloud, the transport, azcore's retry
-// policy (which honors Retry-After and retries 408, 429, 500, 502, 503 and 504) and telemetry.
+// policy (which honors Retry-After up to MaxRetryDelay and retries 408, 429, 500, 502, 503 and 504),
+// the throttle policy around it (which honours a longer Retry-After while the run's deadline allows,
+// throttle.go), the request counter and telemetry.
 func (s *Session) azcoreOptions() policy.ClientOptions {
 	retry := policy.RetryOptions{
 		MaxRetries:    6,
@@ -130,16 +134,24 @@ func (s *Session) azcoreOptions() policy.ClientOptions {
 		retry = *s.opts.retry
 	}
 	co := policy.ClientOptions{
-		Cloud:           s.cloud,
-		Retry:           retry,
-		Telemetry:       policy.TelemetryOptions{ApplicationID: applicationID},
-		PerCallPolicies: s.opts.perCall,
-		Logging:         policy.LogOptions{AllowedHeaders: []string{"x-ms-request-id", "x-ms-correlation-request-id", "Retry-After", "Azure-AsyncOperation", "Location"}},
+		Cloud:            s.cloud,
+		Retry:            retry,
+		Telemetry:        policy.TelemetryOptions{ApplicationID: applicationID},
+		PerCallPolicies:  append([]policy.Policy{s.throttlePolicy()}, s.opts.perCall...),
+		PerRetryPolicies: []policy.Policy{countPolicy{}},
+		Logging:          policy.LogOptions{AllowedHeaders: []string{"x-ms-request-id", "x-ms-correlation-request-id", "Retry-After", "Azure-AsyncOperation", "Location"}},
 	}
 	if s.opts.transport != nil {
 		co.Transport = s.opts.transport
 	}
 	return co
+}
+
+func (s *Session) throttlePolicy() *throttlePolicy {
+	if s.opts.throttle != nil {
+		return s.opts.throttle
+	}
+	return newThrottlePolicy()
 }
 
 // ClientOptions returns the options every ARM client is built with.

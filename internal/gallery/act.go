@@ -13,9 +13,6 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 )
 
-// shortLRO polls the quick operations (gallery, definition); the SDK's poller still honors Retry-After.
-var shortLRO = &runtime.PollUntilDoneOptions{Frequency: time.Second}
-
 func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) error {
 	body := armcompute.Gallery{
 		Location: to.Ptr(a.Location),
@@ -33,7 +30,7 @@ func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFact
 	p.ui.Say(fmt.Sprintf("Creating gallery %s...", req.GalleryName))
 	poller, err := cf.NewGalleriesClient().BeginCreateOrUpdate(ctx, req.ResourceGroup, req.GalleryName, body, nil)
 	if err == nil {
-		_, err = poller.PollUntilDone(ctx, shortLRO)
+		_, err = azure.Await(ctx, poller, azure.PollQuick)
 	}
 	if err != nil {
 		return fmt.Errorf("creating gallery %s: %w", req.GalleryName, azure.Explain(err))
@@ -101,7 +98,7 @@ func (p *Publisher) createDefinition(ctx context.Context, cf *armcompute.ClientF
 	p.ui.Say(fmt.Sprintf("Creating image definition %s...", a.Definition.Name))
 	poller, err := cf.NewGalleryImagesClient().BeginCreateOrUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, body, nil)
 	if err == nil {
-		_, err = poller.PollUntilDone(ctx, shortLRO)
+		_, err = azure.Await(ctx, poller, azure.PollQuick)
 	}
 	if err != nil {
 		return fmt.Errorf("creating image definition %s: %w", a.Definition.Name, azure.Explain(err))
@@ -126,7 +123,7 @@ func (p *Publisher) updateDefinition(ctx context.Context, cf *armcompute.ClientF
 	poller, err := cf.NewGalleryImagesClient().BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name,
 		armcompute.GalleryImageUpdate{Properties: definitionProperties(merged)}, nil)
 	if err == nil {
-		_, err = poller.PollUntilDone(ctx, shortLRO)
+		_, err = azure.Await(ctx, poller, azure.PollQuick)
 	}
 	if err != nil {
 		return fmt.Errorf("updating image definition %s: %w", a.Definition.Name, azure.Explain(err))
@@ -206,8 +203,9 @@ func (p *Publisher) createVersion(ctx context.Context, cf *armcompute.ClientFact
 const cleanupBudget = 5 * time.Minute
 
 // cleanup deletes what this run created, newest first. After an interrupt it only starts the version's
-// deletion (a definition cannot go before its versions are gone, and Ctrl-C must return promptly),
-// and names what it left.
+// deletion (a definition cannot go before its versions are gone, and Ctrl-C must return promptly).
+// Each delete retries Azure's 409 CannotDeleteResource within a bound (delete.go); at the end it names
+// every resource it had to leave, with its ID and the reason.
 func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *runRecord) {
 	if !run.version && !run.definition && !run.gallery {
 		p.ui.Message("cleanup_on_failure: this run created nothing; nothing to delete.")
@@ -221,49 +219,41 @@ func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *r
 		p.ui.Error(fmt.Sprintf("cleanup_on_failure: %v", err))
 		return
 	}
+	sub := orDefault(req.SubscriptionID, p.sess.SubscriptionID())
+	rg, g, d := req.ResourceGroup, req.GalleryName, a.Definition.Name
+	var left leftovers
+	defer func() { left.report(p.ui, "cleanup_on_failure") }()
+	// blocked is why the parents cannot go: set once a child stays.
+	blocked := ""
 	if run.version {
 		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting version %s, which this run created...", a.VersionName))
-		poller, err := cf.NewGalleryImageVersionsClient().BeginDelete(cctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, a.VersionName, nil)
-		if err == nil && !interrupted {
-			_, err = poller.PollUntilDone(cctx, shortLRO)
-		}
-		if err != nil {
-			p.ui.Error(fmt.Sprintf("cleanup_on_failure: could not delete version %s: %v", a.VersionName, azure.Explain(err)))
-			return
+		if err := p.deleteVersion(cctx, cf.NewGalleryImageVersionsClient(), sub, rg, g, d, a.VersionName, interrupted); err != nil {
+			left.add(versionTarget(sub, rg, g, d, a.VersionName), fmt.Sprint(azure.Explain(err)))
+			blocked = "not attempted: version " + a.VersionName + " is still there"
 		}
 	}
-	if interrupted {
-		var left []string
-		if run.definition {
-			left = append(left, "image definition "+a.Definition.Name)
-		}
-		if run.gallery {
-			left = append(left, "gallery "+req.GalleryName)
-		}
-		if len(left) > 0 {
-			p.ui.Message(fmt.Sprintf("cleanup_on_failure: interrupted, so %s (created by this run) were left; delete them once the version is gone.", strings.Join(left, " and ")))
-		}
-		return
+	if interrupted && blocked == "" {
+		blocked = "interrupted: delete it once version " + a.VersionName + " is gone"
 	}
 	if run.definition {
-		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting image definition %s, which this run created...", a.Definition.Name))
-		poller, err := cf.NewGalleryImagesClient().BeginDelete(cctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, nil)
-		if err == nil {
-			_, err = poller.PollUntilDone(cctx, shortLRO)
-		}
-		if err != nil {
-			p.ui.Error(fmt.Sprintf("cleanup_on_failure: could not delete image definition %s: %v", a.Definition.Name, azure.Explain(err)))
-			return
+		if blocked != "" {
+			left.add(definitionTarget(sub, rg, g, d), blocked)
+		} else {
+			p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting image definition %s, which this run created...", d))
+			if err := p.deleteDefinition(cctx, cf.NewGalleryImagesClient(), sub, rg, g, d); err != nil {
+				left.add(definitionTarget(sub, rg, g, d), fmt.Sprint(azure.Explain(err)))
+				blocked = "not attempted: image definition " + d + " is still there"
+			}
 		}
 	}
 	if run.gallery {
-		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting gallery %s, which this run created...", req.GalleryName))
-		poller, err := cf.NewGalleriesClient().BeginDelete(cctx, req.ResourceGroup, req.GalleryName, nil)
-		if err == nil {
-			_, err = poller.PollUntilDone(cctx, shortLRO)
+		if blocked != "" {
+			left.add(galleryTarget(sub, rg, g), blocked)
+			return
 		}
-		if err != nil {
-			p.ui.Error(fmt.Sprintf("cleanup_on_failure: could not delete gallery %s: %v", req.GalleryName, azure.Explain(err)))
+		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting gallery %s, which this run created...", g))
+		if err := p.deleteGallery(cctx, cf.NewGalleriesClient(), sub, rg, g); err != nil {
+			left.add(galleryTarget(sub, rg, g), fmt.Sprint(azure.Explain(err)))
 		}
 	}
 }

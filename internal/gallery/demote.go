@@ -53,12 +53,8 @@ func (p *Publisher) carryOut(ctx context.Context, cf *armcompute.ClientFactory, 
 		p.ui.Error(fmt.Sprintf("Retention: %s: %v", v, err))
 	}
 	for _, v := range plan.Delete {
-		poller, err := client.BeginDelete(ctx, req.ResourceGroup, req.GalleryName, def, v, nil)
-		if err == nil {
-			_, err = poller.PollUntilDone(ctx, shortLRO)
-		}
-		if err != nil {
-			fail(v, fmt.Errorf("not deleted: %w", azure.Explain(err)))
+		if err := p.deleteVersion(ctx, client, orDefault(req.SubscriptionID, p.sess.SubscriptionID()), req.ResourceGroup, req.GalleryName, def, v, false); err != nil {
+			fail(v, fmt.Errorf("not deleted: %w", err))
 			continue
 		}
 		p.ui.Message(fmt.Sprintf("Retention: deleted version %s.", v))
@@ -68,7 +64,7 @@ func (p *Publisher) carryOut(ctx context.Context, cf *armcompute.ClientFactory, 
 			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{EndOfLifeDate: to.Ptr(plan.EndOfLifeAt)}}}
 		poller, err := client.BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, def, v, body, nil)
 		if err == nil {
-			_, err = poller.PollUntilDone(ctx, shortLRO)
+			_, err = azure.Await(ctx, poller, azure.PollQuick)
 		}
 		if err != nil {
 			fail(v, fmt.Errorf("end of life not set: %w", azure.Explain(err)))
@@ -112,7 +108,7 @@ func (p *Publisher) demote(ctx context.Context, client *armcompute.GalleryImageV
 		PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{TargetRegions: keep}}}
 	poller, err := client.BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, def, d.Version, body, nil)
 	if err == nil {
-		_, err = poller.PollUntilDone(ctx, shortLRO)
+		_, err = azure.Await(ctx, poller, azure.PollQuick)
 	}
 	if err != nil {
 		return fmt.Errorf("not demoted: %w", azure.Explain(err))

@@ -5,24 +5,57 @@ import (
 	"time"
 )
 
+// WaitOptions tune how the version's replication wait polls. Zero values take the defaults.
+type WaitOptions struct {
+	// MinInterval is the shortest gap between two progress reads (default 500ms).
+	MinInterval time.Duration
+	// MaxInterval is the longest gap, so progress still shows on long replications (default 2m).
+	MaxInterval time.Duration
+	// FirstInterval is the gap before the first reads, while nothing predicts the end (default 1s).
+	FirstInterval time.Duration
+}
+
+func (w WaitOptions) withDefaults() WaitOptions {
+	if w.MinInterval <= 0 {
+		w.MinInterval = 500 * time.Millisecond
+	}
+	if w.MaxInterval <= 0 {
+		w.MaxInterval = 2 * time.Minute
+	}
+	if w.FirstInterval <= 0 {
+		w.FirstInterval = time.Second
+	}
+	return w
+}
+
+// elapsedCap is the longest sleep as a share of the time waited so far: a curve that changes pace (a
+// stall that ends, a slow start that speeds up) is seen within a quarter of the elapsed time.
+const elapsedCap = 4
+
 // predictor schedules the progress reads of a replication. It polls rarely while the end is far and
 // tightly near it, using each region's reported progress to predict the end.
 //
-// Progress is an integer percentage that grows about linearly. If a region went from p1% at t1 to
-// p2% at t2, its true progress rose by less than p2+1-p1 points, so it cannot finish before
-// t2 + (99-p2)/((p2+1-p1)/(t2-t1)). Sleeping until that lower bound (less a margin) never oversleeps
-// the end, and each read tightens it: reads grow with the logarithm of the duration, and not at all
-// with the number of regions, since one read returns them all. The start of the PUT serves as a first
-// reading of 0%, so a prediction exists from the first read with progress.
+// Progress is an integer percentage whose pace Azure does not promise: it may be linear, start slowly,
+// stall, or follow an S-curve. For each region the predictor keeps the reads where the progress moved
+// and estimates two paces: the long-run one (since the PUT, or the first read with progress) and the
+// recent one (over the last eighth of the wait). The faster of the two, taken at its upper bound (the
+// true progress may be up to one point above the reported one), gives the earliest plausible end. While
+// both paces agree, progress is steady and the predictor sleeps to just before that end, as for linear
+// progress; when the pace has changed it halves the distance to the end on each read, so an
+// accelerating copy cannot be overslept by more than the last, short step. No sleep exceeds a quarter
+// of the time waited so far, so a pace change is noticed. Reads grow with the logarithm of the duration
+// and not with the number of regions, since one read returns them all.
 type predictor struct {
 	opts WaitOptions
 	// start anchors the prediction at 0%; zero when unknown (a resumed version without a publish date).
 	start time.Time
-	// anchors are each region's first read with progress.
-	anchors map[string]sample
-	// low is the earliest possible end given the reads; est is the best guess, for the ETA shown.
+	// hist holds each region's reads where its progress moved (the first read at each value).
+	hist map[string][]sample
+	// low is the earliest plausible end given the reads; est is the best guess, for the ETA shown.
 	low, est time.Time
 	known    bool
+	// steady is set while every pending region's recent pace agrees with its long-run pace.
+	steady bool
 	// confident is set once every pending region has two reads with progress, so a late start of
 	// the copy cannot fool the start-anchored bound.
 	confident bool
@@ -39,13 +72,13 @@ type sample struct {
 }
 
 func newPredictor(start time.Time, opts WaitOptions) *predictor {
-	return &predictor{opts: opts.withDefaults(), start: start, anchors: map[string]sample{}}
+	return &predictor{opts: opts.withDefaults(), start: start, hist: map[string][]sample{}}
 }
 
 // observe records a read of the regions at now.
 func (pr *predictor) observe(now time.Time, regions []RegionStatus) {
 	var low, est time.Time
-	known, confident := true, true
+	known, confident, steady := true, true, true
 	pending := 0
 	for _, r := range regions {
 		if isFinalRegion(r.State) {
@@ -60,63 +93,84 @@ func (pr *predictor) observe(now time.Time, regions []RegionStatus) {
 		if pr.first.IsZero() {
 			pr.first = now
 		}
-		l, e, twoPoint, ok := pr.predictRegion(r.Name, now, p)
-		confident = confident && twoPoint
+		f, ok := pr.predictRegion(r.Name, now, p)
+		confident = confident && f.twoPoint
+		steady = steady && f.steady
 		if !ok {
 			known = false
 			continue
 		}
-		if l.After(low) {
-			low = l
+		if f.low.After(low) {
+			low = f.low
 		}
-		if e.After(est) {
-			est = e
+		if f.est.After(est) {
+			est = f.est
 		}
 	}
 	pr.known = known && pending > 0
 	pr.confident = confident && pr.known
+	pr.steady = steady
 	if pr.known {
 		pr.low, pr.est = low, est
 	}
 }
 
-// predictRegion returns the earliest possible end and the expected end of one region, and whether a
-// two-read prediction was available.
-func (pr *predictor) predictRegion(name string, now time.Time, p float64) (low, est time.Time, twoPoint, ok bool) {
-	a, seen := pr.anchors[name]
-	if !seen {
-		pr.anchors[name] = sample{t: now, p: p}
+// forecast is one region's prediction.
+type forecast struct {
+	// low is the earliest plausible end, est the expected one.
+	low, est time.Time
+	// twoPoint says the region has two reads with progress; steady that its pace has not changed.
+	twoPoint, steady bool
+}
+
+// predictRegion records a read of one region and predicts its end.
+func (pr *predictor) predictRegion(name string, now time.Time, p float64) (forecast, bool) {
+	h := pr.hist[name]
+	if len(h) == 0 || h[len(h)-1].p != p {
+		h = append(h, sample{t: now, p: p})
+		pr.hist[name] = h
 	}
-	bound := func(anchor sample) (time.Time, time.Time, bool) {
-		elapsed := now.Sub(anchor.t).Seconds()
-		if elapsed <= 0 || p <= anchor.p {
-			return time.Time{}, time.Time{}, false
-		}
-		fastest := (p + 1 - anchor.p) / elapsed
-		likely := (p + 0.5 - anchor.p) / elapsed
-		l := now.Add(seconds((99 - p) / fastest))
-		if p >= 99 {
-			l = now
-		}
-		return l, now.Add(seconds((99.5 - p) / likely)), true
-	}
-	if seen {
-		if l, e, good := bound(a); good {
-			low, est, twoPoint, ok = l, e, true, true
-		}
-	}
+	f := forecast{twoPoint: len(h) > 1 || h[0].t.Before(now), steady: true}
+	anchor := h[0]
 	if !pr.start.IsZero() {
-		if l, e, good := bound(sample{t: pr.start}); good {
-			if !ok || l.Before(low) {
-				low = l
+		anchor = sample{t: pr.start}
+	}
+	long, ok := pace(anchor, now, p)
+	if !ok {
+		return f, false
+	}
+	// The recent pace: from the latest read that is at least an eighth of the wait old.
+	recent := long
+	gap := now.Sub(anchor.t) / 8
+	for i := len(h) - 1; i >= 0; i-- {
+		if now.Sub(h[i].t) >= gap {
+			if r, ok := pace(h[i], now, p); ok {
+				recent = r
 			}
-			if !twoPoint || p-a.p < 5 {
-				est = e
-			}
-			ok = true
+			break
 		}
 	}
-	return low, est, twoPoint, ok
+	fast := long
+	if recent.fastest > long.fastest {
+		fast = recent
+	}
+	f.steady = recent.likely <= 1.25*long.likely && recent.likely >= 0.8*long.likely
+	f.low = now.Add(seconds(max(99-p, 0) / fast.fastest))
+	f.est = now.Add(seconds((99.5 - p) / fast.likely))
+	return f, true
+}
+
+// rate is a pace in points per second: at most fastest (the true progress may be a point above the
+// reported one), likely half a point less.
+type rate struct{ fastest, likely float64 }
+
+// pace is the progress rate from a past read to the current one.
+func pace(from sample, now time.Time, p float64) (rate, bool) {
+	el := now.Sub(from.t).Seconds()
+	if el <= 0 || p < from.p {
+		return rate{}, false
+	}
+	return rate{fastest: (p + 1 - from.p) / el, likely: (p + 0.5 - from.p) / el}, true
 }
 
 // next returns how long to sleep before the next read.
@@ -128,14 +182,7 @@ func (pr *predictor) next(now time.Time) time.Duration {
 		d = o.FirstInterval << min(pr.unknownReads, 16)
 		pr.unknownReads++
 	case pr.low.After(now):
-		r := pr.low.Sub(now)
-		// Keep a margin for progress that is not quite linear; near the end, step just past the bound.
-		margin := max(r/10, time.Second)
-		if r <= 2*margin {
-			d = r + o.MinInterval/2
-		} else {
-			d = r - margin
-		}
+		d = pr.towardsEnd(pr.low.Sub(now))
 		if !pr.confident {
 			// One read per region so far: a copy that started late would make the start-anchored
 			// bound too far, so look again soon to get a second reading.
@@ -148,12 +195,34 @@ func (pr *predictor) next(now time.Time) time.Duration {
 		d = min(o.MinInterval<<min(pr.overdueReads, 16), max(o.MinInterval, pr.elapsed(now)/100))
 		pr.overdueReads++
 	}
+	if el := pr.elapsed(now); el > 0 {
+		d = min(d, max(el/elapsedCap, o.FirstInterval))
+	}
 	return min(max(d, o.MinInterval), o.MaxInterval)
+}
+
+// towardsEnd is the sleep when the earliest plausible end is r away.
+func (pr *predictor) towardsEnd(r time.Duration) time.Duration {
+	o := pr.opts
+	// Near the end, step just past the bound.
+	margin := max(r/10, time.Second)
+	if r <= 2*margin {
+		return r + o.MinInterval/2
+	}
+	if pr.steady {
+		// Steady pace: the bound holds, so sleep to just before it.
+		return r - margin
+	}
+	// The pace changed: halve the distance, so the last step is short.
+	return r / 2
 }
 
 func (pr *predictor) elapsed(now time.Time) time.Duration {
 	if !pr.start.IsZero() {
 		return now.Sub(pr.start)
+	}
+	if pr.first.IsZero() {
+		return 0
 	}
 	return now.Sub(pr.first)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 )
 
 // progressReporter prints a version's per-region replication, only what changed since the last read,
@@ -64,3 +66,8 @@ func (pr *progressReporter) eta(now, eta time.Time) bool {
 	pr.ui.Message(fmt.Sprintf("Replication of %s: about %s left (expected at %s).", pr.version, left.Round(time.Second), eta.UTC().Format("15:04:05Z")))
 	return true
 }
+
+// throttled prints, on the progress output, that Azure throttles a call and until when the publish
+// waits before sending it again (the session's throttle policy honours a Retry-After that fits in the
+// timeout; one that does not fails the publish with a message naming it).
+func (p *Publisher) throttled(th azure.Throttle) { p.ui.Message("  " + th.String()) }

@@ -19,29 +19,8 @@ type Publisher struct {
 	now func() time.Time
 	// wait tunes the adaptive polling.
 	wait WaitOptions
-}
-
-// WaitOptions tune how the wait polls. Zero values take the defaults.
-type WaitOptions struct {
-	// MinInterval is the shortest gap between two progress reads (default 500ms).
-	MinInterval time.Duration
-	// MaxInterval is the longest gap, so progress still shows on long replications (default 2m).
-	MaxInterval time.Duration
-	// FirstInterval is the gap before the first reads, while nothing predicts the end (default 1s).
-	FirstInterval time.Duration
-}
-
-func (w WaitOptions) withDefaults() WaitOptions {
-	if w.MinInterval <= 0 {
-		w.MinInterval = 500 * time.Millisecond
-	}
-	if w.MaxInterval <= 0 {
-		w.MaxInterval = 2 * time.Minute
-	}
-	if w.FirstInterval <= 0 {
-		w.FirstInterval = time.Second
-	}
-	return w
+	// deleteBound is how long a delete retries 409 CannotDeleteResource (deleteBound; tests shorten it).
+	deleteBound time.Duration
 }
 
 // NewPublisher returns a Publisher that reports to r (nil discards output).
@@ -49,7 +28,7 @@ func NewPublisher(sess *azure.Session, r Reporter) *Publisher {
 	if r == nil {
 		r = discard{}
 	}
-	return &Publisher{sess: sess, ui: r, now: time.Now, wait: WaitOptions{}.withDefaults()}
+	return &Publisher{sess: sess, ui: r, now: time.Now, wait: WaitOptions{}.withDefaults(), deleteBound: deleteBound}
 }
 
 // SetWaitOptions changes the polling tuning (for tests and benchmarks).
@@ -74,6 +53,7 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
 	defer cancel()
+	ctx = azure.WithCallWatch(ctx, azure.CallWatch{Timeout: timeout, Notify: p.throttled})
 
 	subID := req.SubscriptionID
 	if subID == "" {

@@ -197,7 +197,7 @@ func (p *Publisher) shareDirect(ctx context.Context, res *Result, s ShareRequest
 	p.ui.Say(fmt.Sprintf("Sharing gallery %s with %s...", res.GalleryName, strings.Join(append(append([]string{}, subs...), tenants...), ", ")))
 	poller, err := cf.NewGallerySharingProfileClient().BeginUpdate(ctx, res.ResourceGroup, res.GalleryName, update, nil)
 	if err == nil {
-		_, err = poller.PollUntilDone(ctx, shortLRO)
+		_, err = azure.Await(ctx, poller, azure.PollQuick)
 	}
 	if err != nil {
 		return fmt.Errorf("sharing gallery %s with subscriptions %v and tenants %v: %w", res.GalleryName, subs, tenants, azure.Explain(err))

@@ -3,9 +3,8 @@ package gallery
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -19,17 +18,20 @@ type versionPoller = runtime.Poller[armcompute.GalleryImageVersionsClientCreateO
 
 // waiter follows one version until it has replicated everywhere or failed.
 type waiter struct {
-	p        *Publisher
-	cf       *armcompute.ClientFactory
-	req      Request
-	acts     *Actions
-	requests int
+	p    *Publisher
+	cf   *armcompute.ClientFactory
+	req  Request
+	acts *Actions
+	// requests counts every ARM request of the wait, retries and throttled re-sends included (the
+	// session's per-try counter, through the context).
+	requests atomic.Int64
 }
 
 // wait reads the version with $expand=ReplicationStatus on the predictor's schedule, prints what
 // changed, and when the version is final completes the PUT's poller (which honors Retry-After). A
 // resumed version has no poller: its reads alone decide.
 func (w *waiter) wait(ctx context.Context, poller *versionPoller, start time.Time) (*ObservedVersion, error) {
+	ctx = azure.WithCallWatch(ctx, azure.CallWatch{Requests: &w.requests})
 	pred := newPredictor(start, w.p.wait)
 	prog := newProgressReporter(w.p.ui, w.acts.VersionName)
 	for {
@@ -61,7 +63,6 @@ func (w *waiter) wait(ctx context.Context, poller *versionPoller, start time.Tim
 }
 
 func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
-	w.requests++
 	v, err := w.p.getVersion(ctx, w.cf, w.req.ResourceGroup, w.req.GalleryName, w.acts.Definition.Name, w.acts.VersionName)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -72,10 +73,11 @@ func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
 	return v, nil
 }
 
-// finish polls the PUT's operation until done, sleeping as its Retry-After says, and reads the result.
+// finish completes the PUT's poller once the version reads as final. It polls at once rather than
+// through azure.Await, whose PollUntilDone would first sleep the PUT response's Retry-After although the
+// reads already show the end; a further poll sleeps as its Retry-After says.
 func (w *waiter) finish(ctx context.Context, poller *versionPoller) error {
 	for !poller.Done() {
-		w.requests++
 		resp, err := poller.Poll(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -86,7 +88,7 @@ func (w *waiter) finish(ctx context.Context, poller *versionPoller) error {
 		if poller.Done() {
 			break
 		}
-		if err := sleep(ctx, retryAfter(resp, w.p.wait.MinInterval)); err != nil {
+		if err := sleep(ctx, min(max(w.p.wait.MinInterval, azure.RetryAfter(resp)), 30*time.Second)); err != nil {
 			return err
 		}
 	}
@@ -120,7 +122,7 @@ func (w *waiter) result(v *ObservedVersion, outcome Outcome) *Result {
 	res := &Result{
 		VersionID: v.ID, Version: w.acts.VersionName, GalleryName: w.req.GalleryName, DefinitionName: w.acts.Definition.Name,
 		ResourceGroup: w.req.ResourceGroup, SubscriptionID: w.req.SubscriptionID, Location: w.acts.Location,
-		SourceID: v.SourceID, Outcome: outcome, Requests: w.requests,
+		SourceID: v.SourceID, Outcome: outcome, Requests: int(w.requests.Load()),
 	}
 	states := map[string]string{}
 	for _, r := range v.Regions {
@@ -137,17 +139,6 @@ func (w *waiter) result(v *ObservedVersion, outcome Outcome) *Result {
 		res.Regions = append(res.Regions, t)
 	}
 	return res
-}
-
-// retryAfter reads the Retry-After header (seconds), at least floor.
-func retryAfter(resp *http.Response, floor time.Duration) time.Duration {
-	d := floor
-	if resp != nil {
-		if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s > 0 {
-			d = max(d, time.Duration(s)*time.Second)
-		}
-	}
-	return min(d, 30*time.Second)
 }
 
 // sleep waits d or until ctx ends, whichever is first: Ctrl-C stops a wait at once.
