@@ -62,6 +62,15 @@ type Options struct {
 	// BlobEndpoint is Azurite's blob endpoint, e.g. http://127.0.0.1:10000/devstoreaccount1.
 	// "" = disk upload is unsupported and says so.
 	BlobEndpoint string
+	// DeleteLag is how long after a gallery image version's (definition's) delete has finished its
+	// definition (gallery) still refuses to be deleted with CannotDeleteResource, as GalleryRP does for
+	// 10-20 s. 0 = none.
+	DeleteLag time.Duration
+	// Replication profiles, failures and the conflict on a PUT over a version being created are in
+	// ReplicationModel and AddReplicationProfile; see profiles.go.
+	// InFlightPutConflict makes a PUT over a gallery image version that is still being created answer
+	// 409 Conflict, as Azure sometimes does, instead of treating it as an update.
+	InFlightPutConflict bool
 	// PageSize is how many items one list page holds before a nextLink.
 	PageSize int
 	// Clock returns the current time; tests inject one.

@@ -79,8 +79,8 @@ func (s *Service) replicationOf(res *resource, now time.Time) replicationAggrega
 		case "Failed":
 			if agg.State != "Failed" {
 				agg.State, agg.End = "Failed", st.End
-				agg.Err = newError(http.StatusConflict, "ReplicationJobsNotCompleted", "",
-					"Replication job not completed at region: '%s'. Details: %s", rr.Region, st.Details)
+				agg.Err = newError(http.StatusConflict, "CrpPirReplicationJobsNotCompleted", "",
+					"Replication job not completed at region: %s. Details: %s", rr.Region, st.Details)
 			}
 		case "Completed":
 			if st.End.After(agg.End) && agg.State != "Failed" {

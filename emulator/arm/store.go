@@ -42,6 +42,8 @@ type meta struct {
 	BlobName  string `json:"blobName,omitempty"`
 	Uploaded  bool   `json:"uploaded,omitempty"`
 	AccessSAS string `json:"accessSAS,omitempty"`
+	// NestedUntil is when the last deleted child stops counting as nested (Options.DeleteLag).
+	NestedUntil time.Time `json:"nestedUntil,omitzero"`
 }
 
 // operation is a long-running operation record; its status is derived from the resource and the clock.
