@@ -27,6 +27,10 @@ type ReplicationModel struct {
 	SecondsPerGiB   float64                  `json:"secondsPerGiB"`
 	RegionBaseDelay time.Duration            `json:"regionBaseDelay"`
 	RegionDelay     map[string]time.Duration `json:"regionDelay,omitempty"`
+	// Profile is the progress profile of every region ("" = linear; see profiles.go); RegionProfile
+	// overrides it per region.
+	Profile       string            `json:"profile,omitempty"`
+	RegionProfile map[string]string `json:"regionProfile,omitempty"`
 }
 
 // Quotas are per subscription and per region, as Azure's Compute Gallery limits are.
@@ -117,6 +121,13 @@ func withDefaults(o Options) Options {
 	}
 	for i, r := range o.Regions {
 		o.Regions[i] = normalizeRegion(r)
+	}
+	if len(o.Replication.RegionProfile) > 0 {
+		rp := map[string]string{}
+		for r, p := range o.Replication.RegionProfile {
+			rp[normalizeRegion(r)] = p
+		}
+		o.Replication.RegionProfile = rp
 	}
 	if o.Replication.SecondsPerGiB == 0 {
 		o.Replication.SecondsPerGiB = 2

@@ -14,6 +14,8 @@ type regionReplication struct {
 	Start       time.Time `json:"start"`
 	Replicas    int       `json:"replicas"`
 	FailDetails string    `json:"failDetails,omitempty"`
+	// Profile is the progress profile chosen when the region started ("" = linear).
+	Profile string `json:"profile,omitempty"`
 }
 
 const gib = 1 << 30
@@ -57,7 +59,7 @@ func regionStateAt(m ReplicationModel, rr regionReplication, sizeBytes int64, no
 		return st
 	}
 	st.State = "Replicating"
-	st.Progress = min(99, int(100*elapsed/d))
+	st.Progress = min(99, int(100*profileFraction(rr.Profile, float64(elapsed)/float64(d))))
 	return st
 }
 

@@ -67,6 +67,8 @@ type state struct {
 	Resources  map[string]*resource  `json:"resources"`
 	Operations map[string]*operation `json:"operations"`
 	Failures   []ReplicationFailure  `json:"replicationFailures,omitempty"`
+	// Profiles are the replication progress profile rules (profiles.go).
+	Profiles []ReplicationProfileRule `json:"replicationProfiles,omitempty"`
 	// FailureHits counts how many versions each failure rule has hit, by rule index.
 	FailureHits map[int]int `json:"failureHits,omitempty"`
 }

@@ -110,6 +110,7 @@ func prepareVersion(s *Service, w *write) *apiError {
 		for i := range plan {
 			if plan[i].Start.Equal(w.rc.now) {
 				plan[i].FailDetails = s.injectFailure(plan[i].Region)
+				plan[i].Profile = s.profileFor(plan[i].Region)
 			}
 		}
 		w.res.Meta.Replication = plan
