@@ -36,10 +36,10 @@ type throttlePolicy struct {
 // throttlePolicies: reads of Compute resources count against HighCostGet*, writes of gallery
 // resources against CreateUpdateGallery*. Polls of operation status are not counted.
 var throttlePolicies = []throttlePolicy{
-	{"HighCostGet3Min", 3 * time.Minute, 10000, computeRead},
-	{"HighCostGet30Min", 30 * time.Minute, 100000, computeRead},
-	{"CreateUpdateGallery3Min", 3 * time.Minute, 10000, galleryWrite},
-	{"CreateUpdateGallery30Min", 30 * time.Minute, 100000, galleryWrite},
+	{"HighCostGet3Min", 3 * time.Minute, 1_000_000, computeRead},
+	{"HighCostGet30Min", 30 * time.Minute, 10_000_000, computeRead},
+	{"CreateUpdateGallery3Min", 3 * time.Minute, 1_000_000, galleryWrite},
+	{"CreateUpdateGallery30Min", 30 * time.Minute, 10_000_000, galleryWrite},
 }
 
 // checkBudget validates a configured budget: a known policy and a positive count.

@@ -75,7 +75,7 @@ func TestThrottleBudgets(t *testing.T) {
 	}
 	gal := sub + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1?api-version=2026-03-03"
 	st, h, _ = armCall(t, srv, ready, "PUT", gal, `{"location":"eastus"}`)
-	if want := "Microsoft.Compute/CreateUpdateGallery3Min;49,Microsoft.Compute/CreateUpdateGallery30Min;99999"; st != 201 || h.Get("x-ms-ratelimit-remaining-resource") != want {
+	if want := "Microsoft.Compute/CreateUpdateGallery3Min;49,Microsoft.Compute/CreateUpdateGallery30Min;9999999"; st != 201 || h.Get("x-ms-ratelimit-remaining-resource") != want {
 		t.Fatalf("gallery PUT: %d, header %q, want %q", st, h.Get("x-ms-ratelimit-remaining-resource"), want)
 	}
 	if st, h, _ := armCall(t, srv, ready, "GET", strings.TrimPrefix(h.Get("Azure-AsyncOperation"), ready.Endpoint), ""); st != 200 || h.Get("x-ms-ratelimit-remaining-resource") != "" {

@@ -89,8 +89,9 @@ type Service struct {
 	st    *state
 	blob  *blobStore
 	kinds []*kindDef
-	// lastSaved is the state as last written to DataDir, restored if a write fails.
-	lastSaved []byte
+	// dirty is what changed since the last save; pers is the open journal (journal.go).
+	dirty dirtySet
+	pers  persistence
 }
 
 // New builds a Service and loads state persisted in opts.DataDir.
@@ -163,6 +164,7 @@ func (s *Service) AddReplicationFailure(f ReplicationFailure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f.Region = normalizeRegion(f.Region)
+	s.touchRules()
 	s.st.Failures = append(s.st.Failures, f)
 	_ = s.save()
 }
@@ -189,21 +191,33 @@ func (s *Service) Reset() error {
 			_ = s.blob.delete(r.Meta.BlobName)
 		}
 	}
-	s.st = newState()
-	s.lastSaved, _ = json.Marshal(s.st)
-	if s.opts.DataDir == "" {
-		return nil
+	s.closeJournal()
+	if s.opts.DataDir != "" {
+		for _, f := range []string{stateFile, journalFile} {
+			if err := os.Remove(filepath.Join(s.opts.DataDir, f)); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
 	}
-	err := os.Remove(filepath.Join(s.opts.DataDir, stateFile))
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	return nil
+	return s.load()
 }
 
-// Close releases resources; state and in-flight operations stay persisted for the next New.
+func (s *Service) closeJournal() {
+	if s.pers.journal != nil {
+		_ = s.pers.journal.Close()
+		s.pers.journal = nil
+	}
+}
+
+// Close compacts the persisted state into its snapshot and closes the journal; state and in-flight
+// operations stay persisted for the next New.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.save()
+	if s.opts.DataDir == "" || s.pers.journal == nil {
+		return nil
+	}
+	err := s.compact()
+	s.closeJournal()
+	return err
 }

@@ -204,7 +204,7 @@ func (s *Service) finishWrite(w *write) *apiError {
 	res.Meta.WriteStart = now
 	res.Meta.ReadyAt = now.Add(s.opts.OperationDelay)
 	res.Meta.Failure = w.opFailure
-	s.st.Resources[key(res.ID)] = res
+	s.setRes(res)
 	op := s.newOperation(w.rc, w.kd.OpKind, res.Location, key(res.ID), "write", res.Meta.ReadyAt)
 	op.Replication, op.Failure, op.Output = w.replication, w.opFailure, w.opOutput
 	if e := s.commit(); e != nil {
@@ -250,6 +250,7 @@ func (s *Service) markNested(kd *kindDef, res *resource, done time.Time) {
 	}
 	if parent := s.get(parentOf(res.ID)); parent != nil {
 		if until := done.Add(s.opts.DeleteLag); until.After(parent.Meta.NestedUntil) {
+			s.touch(parent)
 			parent.Meta.NestedUntil = until
 		}
 	}
@@ -275,7 +276,7 @@ func (s *Service) removeTree(res *resource) {
 		if kd := s.kindByType(r.Type); kd != nil && kd.Deleted != nil {
 			kd.Deleted(s, r)
 		}
-		delete(s.st.Resources, key(r.ID))
+		s.delRes(key(r.ID))
 	}
 }
 

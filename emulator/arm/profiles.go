@@ -66,6 +66,7 @@ func (s *Service) AddReplicationProfile(r ReplicationProfileRule) error {
 	defer s.mu.Unlock()
 	r.Region = normalizeRegion(r.Region)
 	r.Hits = 0
+	s.touchRules()
 	s.st.Profiles = append(s.st.Profiles, r)
 	return s.save()
 }
@@ -78,6 +79,7 @@ func (s *Service) profileFor(region string) string {
 		if r.Region != "" && r.Region != region || r.Count > 0 && r.Hits >= r.Count {
 			continue
 		}
+		s.touchRules()
 		r.Hits++
 		return r.Profile
 	}

@@ -146,6 +146,7 @@ func (s *Service) injectFailure(region string) string {
 		if f.Probability > 0 && rand.Float64() >= f.Probability {
 			continue
 		}
+		s.touchRules()
 		s.st.FailureHits[i]++
 		if f.Details == "" {
 			return fmt.Sprintf("Injected replication failure in %s.", region)

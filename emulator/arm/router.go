@@ -184,6 +184,7 @@ func (s *Service) compute(rc *reqCtx, rest []string) *apiError {
 		if res == nil {
 			return s.notFound(rc, kd, id)
 		}
+		s.touch(res) // actions change the resource in place (sharing, disk access)
 		return kd.Actions[action](s, rc, res)
 	}
 	return s.resourceVerb(rc, kd, id, names[len(names)-1], parentID)
