@@ -63,6 +63,7 @@ func (s *Server) adminHandler() http.Handler {
 func (s *Server) Reset() error {
 	s.faults.clear()
 	s.reqLog.clear()
+	s.throttle.reset()
 	s.id.SetTokenLifetime(0)
 	return s.arm.Reset()
 }
@@ -85,6 +86,11 @@ func (s *Server) AddFaults(rules ...FaultRule) ([]FaultRule, error) {
 			r.Fired = 1
 		case FaultTokenLifetime:
 			s.id.SetTokenLifetime(time.Duration(r.Seconds) * time.Second)
+			r.Fired = 1
+		case FaultReplicationProfile:
+			if err := s.arm.AddReplicationProfile(arm.ReplicationProfileRule{Region: r.Region, Profile: r.Profile, Count: r.Count}); err != nil {
+				return nil, err
+			}
 			r.Fired = 1
 		}
 	}

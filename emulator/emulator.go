@@ -28,13 +28,15 @@ import (
 
 // Server is one emulator instance: identity + ARM + faults + request log + /_emulator/*.
 type Server struct {
-	opts    Options
-	id      *identity.Service
-	arm     *arm.Service
-	faults  *faultSet
-	reqLog  *requestLog
-	logger  *log.Logger
-	handler http.Handler
+	opts   Options
+	id     *identity.Service
+	arm    *arm.Service
+	faults *faultSet
+	// throttle is Compute's throttling model (throttle.go).
+	throttle *throttler
+	reqLog   *requestLog
+	logger   *log.Logger
+	handler  http.Handler
 
 	mu     sync.Mutex
 	srv    *http.Server
@@ -80,12 +82,13 @@ func New(opts Options) (*Server, error) {
 		out = io.Discard
 	}
 	s := &Server{
-		opts:   opts,
-		id:     id,
-		arm:    armSvc,
-		faults: &faultSet{},
-		reqLog: newRequestLog(opts.RequestLogSize, opts.Log),
-		logger: log.New(out, "azure-gallery-emulator: ", log.LstdFlags),
+		opts:     opts,
+		id:       id,
+		arm:      armSvc,
+		faults:   &faultSet{},
+		throttle: newThrottler(opts.Throttling, opts.Clock),
+		reqLog:   newRequestLog(opts.RequestLogSize, opts.Log),
+		logger:   log.New(out, "azure-gallery-emulator: ", log.LstdFlags),
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -105,9 +108,18 @@ func armOptions(o Options) arm.Options {
 			SecondsPerGiB:   o.Replication.SecondsPerGiB,
 			RegionBaseDelay: o.Replication.RegionBaseDelay.D(),
 		},
-		BlobEndpoint: o.BlobEndpoint,
-		PageSize:     o.PageSize,
-		Clock:        o.Clock,
+		BlobEndpoint:        o.BlobEndpoint,
+		PageSize:            o.PageSize,
+		Clock:               o.Clock,
+		DeleteLag:           o.DeleteLag.D(),
+		InFlightPutConflict: o.InFlightPutConflict,
+	}
+	ao.Replication.Profile = o.Replication.Profile
+	for region, p := range o.Replication.RegionProfiles {
+		if ao.Replication.RegionProfile == nil {
+			ao.Replication.RegionProfile = map[string]string{}
+		}
+		ao.Replication.RegionProfile[region] = p
 	}
 	if len(o.Replication.RegionDelays) > 0 {
 		ao.Replication.RegionDelay = map[string]time.Duration{}
@@ -126,7 +138,7 @@ func armOptions(o Options) arm.Options {
 func (s *Server) routes() http.Handler {
 	azure := http.NewServeMux()
 	s.id.Register(azure)
-	azure.Handle("/", s.id.RequireBearer(s.arm))
+	azure.Handle("/", s.id.RequireBearer(s.throttle.middleware(s.arm)))
 	logged := s.reqLog.middleware(s.opts.Clock, s.faults.middleware(azure))
 
 	top := http.NewServeMux()

@@ -24,6 +24,7 @@ const (
 	FaultLatency            = "latency"             // wait LatencyMS, then serve normally
 	FaultReplicationFailure = "replication_failure" // make replication to Region fail with Details
 	FaultTokenLifetime      = "token_lifetime"      // issue tokens that live Seconds from now on
+	FaultReplicationProfile = "replication_profile" // give versions replicating afterwards the progress Profile
 )
 
 // FaultRule is one installed fault. Method and Path (a glob where * matches any characters, '/'
@@ -46,6 +47,8 @@ type FaultRule struct {
 	Region     string `json:"region,omitempty"`      // replication_failure
 	Details    string `json:"details,omitempty"`     // replication_failure
 	Seconds    int    `json:"seconds,omitempty"`     // token_lifetime
+	Throttle   string `json:"throttle,omitempty"`    // status 429: "compute" (default) or "arm" (throttle.go)
+	Profile    string `json:"profile,omitempty"`     // replication_profile (region optional)
 
 	// Fired counts the requests this rule acted on (for install-time actions: 1 once applied).
 	Fired int `json:"fired"`
@@ -63,8 +66,8 @@ func (f *FaultRule) prepare() error {
 		if f.Status < 400 || f.Status > 599 {
 			return fmt.Errorf("status %d: a status fault needs a 4xx or 5xx status", f.Status)
 		}
-		if f.Status == http.StatusTooManyRequests && f.RetryAfter == 0 {
-			f.RetryAfter = 1
+		if err := prepareThrottleFault(f); err != nil {
+			return err
 		}
 	case FaultReset:
 	case FaultLatency:
@@ -79,8 +82,12 @@ func (f *FaultRule) prepare() error {
 		if f.Seconds <= 0 {
 			return fmt.Errorf("a token_lifetime fault needs seconds > 0")
 		}
+	case FaultReplicationProfile:
+		if err := checkProfile(f.Profile); err != nil {
+			return err
+		}
 	default:
-		return fmt.Errorf("action %q: use one of status, reset, latency, replication_failure, token_lifetime", f.Action)
+		return fmt.Errorf("action %q: use one of status, reset, latency, replication_failure, token_lifetime, replication_profile", f.Action)
 	}
 	if f.Probability < 0 || f.Probability > 1 {
 		return fmt.Errorf("probability %v: must be between 0 and 1 (0 = always)", f.Probability)
@@ -199,6 +206,8 @@ func (fs *faultSet) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		case final.Action == FaultReset:
 			resetConnection(w)
+		case final.Status == http.StatusTooManyRequests && final.Code == "":
+			writeThrottleFault(w, r, final)
 		default:
 			writeFaultStatus(w, final)
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/arm"
 )
 
 // Options configure a Server. Everything but DataDir may come from the JSON file given by --config
@@ -41,6 +43,15 @@ type Options struct {
 	PageSize int `json:"page_size,omitempty"`
 	// RequestLogSize bounds the request log ring. Default 10000.
 	RequestLogSize int `json:"request_log_size,omitempty"`
+	// Throttling is Compute's throttling model (throttle.go); on by default with budgets tests never meet.
+	Throttling ThrottleConfig `json:"throttling"`
+	// DeleteLag is how long after a version's (definition's) delete finished its definition (gallery)
+	// still refuses deletion with CannotDeleteResource. In-process default 0; the azure-gallery-emulator
+	// binary defaults to DefaultDeleteLag when the config does not set it.
+	DeleteLag Duration `json:"delete_lag,omitempty"`
+	// InFlightPutConflict makes a PUT over a gallery image version still being created answer 409
+	// Conflict instead of treating it as an update (issue 15).
+	InFlightPutConflict bool `json:"in_flight_put_conflict,omitempty"`
 
 	// Clock returns now; tests inject one. nil = time.Now.
 	Clock func() time.Time `json:"-"`
@@ -81,6 +92,20 @@ type ReplicationConfig struct {
 	SecondsPerGiB   float64             `json:"seconds_per_gib,omitempty"`
 	RegionBaseDelay Duration            `json:"region_base_delay,omitempty"`
 	RegionDelays    map[string]Duration `json:"region_delays,omitempty"`
+	// Profile is the progress profile of every region: linear (default), slow_start, cubic, s_curve, stall.
+	Profile string `json:"profile,omitempty"`
+	// RegionProfiles overrides Profile per region.
+	RegionProfiles map[string]string `json:"region_profiles,omitempty"`
+}
+
+// DefaultDeleteLag is the shipped binary's delete lag (GalleryRP's is 10-20 s).
+const DefaultDeleteLag = 10 * time.Second
+
+func checkProfile(p string) error {
+	if !arm.ValidProfile(p) {
+		return fmt.Errorf("replication profile %q: use one of %s", p, strings.Join(arm.Profiles, ", "))
+	}
+	return nil
 }
 
 // QuotaConfig are the per-subscription-per-region Compute Gallery limits.
@@ -157,6 +182,22 @@ func (o Options) validate() error {
 	}
 	if o.Replication.SecondsPerGiB < 0 {
 		errs = append(errs, "replication.seconds_per_gib must not be negative")
+	}
+	if err := checkProfile(o.Replication.Profile); err != nil {
+		errs = append(errs, "replication.profile: "+err.Error())
+	}
+	for region, p := range o.Replication.RegionProfiles {
+		if err := checkProfile(p); err != nil {
+			errs = append(errs, "replication.region_profiles."+region+": "+err.Error())
+		}
+	}
+	for name, n := range o.Throttling.Budgets {
+		if err := checkBudget(name, n); err != nil {
+			errs = append(errs, "throttling.budgets."+name+": "+err.Error())
+		}
+	}
+	if o.DeleteLag < 0 {
+		errs = append(errs, "delete_lag must not be negative")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

@@ -54,7 +54,7 @@ func TestReplicationFailureFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = p.PollUntilDone(ctx, fastPoll)
-	wantCode(t, "version LRO with a failed region", err, "ReplicationJobsNotCompleted")
+	wantCode(t, "version LRO with a failed region", err, "CrpPirReplicationJobsNotCompleted")
 
 	got, err := versions.Get(ctx, rgName, galName, "def", "1.0.0", &armcompute.GalleryImageVersionsClientGetOptions{Expand: to.Ptr(armcompute.ReplicationStatusTypesReplicationStatus)})
 	if err != nil {

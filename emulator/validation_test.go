@@ -49,11 +49,11 @@ func validationErrors(ctx context.Context, t *testing.T, c sdkClients, imageEast
 
 	imageWest := createImage(ctx, t, c, "westus", "img-west", armcompute.HyperVGenerationTypesV2, armcompute.OperatingSystemStateTypesGeneralized)
 	err = beginVersion("2.0.5", version("eastus", *imageWest.ID, region("eastus", 1)))
-	wantCode(t, "source in another region", err, "InvalidParameter")
+	wantCode(t, "source in another region", err, "NotFound")
 
 	specialized := createImage(ctx, t, c, "eastus", "img-spec", armcompute.HyperVGenerationTypesV2, armcompute.OperatingSystemStateTypesSpecialized)
 	err = beginVersion("2.0.6", version("eastus", *specialized.ID, region("eastus", 1)))
-	wantCode(t, "Generalized definition from a specialized source", err, "InvalidParameter")
+	wantCode(t, "Generalized definition from a specialized source", err, "BadRequest")
 
 	// A Hyper-V generation mismatch is accepted, then the long-running operation fails with Conflict.
 	mustPoll(ctx, t, "V1 definition", func() (*runtime.Poller[armcompute.GalleryImagesClientCreateOrUpdateResponse], error) {

@@ -61,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if !configSets(*config, "delete_lag") {
+		// The shipped binary behaves like GalleryRP by default; in-process servers default to none.
+		opts.DeleteLag = emulator.Duration(emulator.DefaultDeleteLag)
+	}
 	opts.DataDir = *dataDir
 	if *blob != "" {
 		opts.BlobEndpoint = *blob
@@ -86,4 +90,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "azure-gallery-emulator: shutting down")
 	return srv.Close()
+}
+
+// configSets reports whether the --config file (already validated by LoadOptions) sets key at its top level.
+func configSets(path, key string) bool {
+	if path == "" {
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return false
+	}
+	_, ok := m[key]
+	return ok
 }

@@ -40,7 +40,7 @@ const (
 // The versions that az CLI 2.45 and packer-plugin-azure 2.6 use are among them (see README.md).
 var apiFamilies = map[string]apiFamily{
 	familyGallery: {Provider: "Microsoft.Compute", Types: []string{"galleries", "galleries/images", "galleries/images/versions", "locations/capsOperations"},
-		Versions: []string{"2021-10-01", "2022-01-03", "2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03", "2025-03-03", "2026-03-03"},
+		Versions: []string{"2021-10-01", "2022-01-03", "2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03", "2025-03-03", "2025-12-03", "2026-03-03"},
 		Shapes:   galleryShapes, Gates: map[string]string{gateDefinitionV2Defaults: "2025-03-03"}},
 	familyImage: {Provider: "Microsoft.Compute", Types: []string{"images", "locations/operations"},
 		Versions: []string{"2022-03-01", "2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01"},
@@ -49,9 +49,9 @@ var apiFamilies = map[string]apiFamily{
 		Versions: []string{"2022-03-02", "2022-07-02", "2023-01-02", "2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02", "2026-03-02"},
 		Shapes:   diskShapes},
 	familyResources: {Provider: "Microsoft.Resources", Types: []string{"resourceGroups"},
-		Versions: []string{"2019-10-01", "2020-06-01", "2021-04-01"}},
+		Versions: []string{"2019-10-01", "2020-06-01", "2021-04-01", "2025-04-01"}},
 	familySubscription: {Provider: "Microsoft.Resources", Types: []string{"subscriptions", "subscriptions/locations"},
-		Versions: []string{"2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01"}},
+		Versions: []string{"2016-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-12-01"}},
 	familyAuthz: {Provider: "Microsoft.Authorization", Types: []string{"roleAssignments"},
 		Versions: []string{"2020-04-01-preview", "2022-04-01"}},
 }

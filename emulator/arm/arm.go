@@ -27,6 +27,10 @@ type ReplicationModel struct {
 	SecondsPerGiB   float64                  `json:"secondsPerGiB"`
 	RegionBaseDelay time.Duration            `json:"regionBaseDelay"`
 	RegionDelay     map[string]time.Duration `json:"regionDelay,omitempty"`
+	// Profile is the progress profile of every region ("" = linear; see profiles.go); RegionProfile
+	// overrides it per region.
+	Profile       string            `json:"profile,omitempty"`
+	RegionProfile map[string]string `json:"regionProfile,omitempty"`
 }
 
 // Quotas are per subscription and per region, as Azure's Compute Gallery limits are.
@@ -62,6 +66,15 @@ type Options struct {
 	// BlobEndpoint is Azurite's blob endpoint, e.g. http://127.0.0.1:10000/devstoreaccount1.
 	// "" = disk upload is unsupported and says so.
 	BlobEndpoint string
+	// DeleteLag is how long after a gallery image version's (definition's) delete has finished its
+	// definition (gallery) still refuses to be deleted with CannotDeleteResource, as GalleryRP does for
+	// 10-20 s. 0 = none.
+	DeleteLag time.Duration
+	// Replication profiles, failures and the conflict on a PUT over a version being created are in
+	// ReplicationModel and AddReplicationProfile; see profiles.go.
+	// InFlightPutConflict makes a PUT over a gallery image version that is still being created answer
+	// 409 Conflict, as Azure sometimes does, instead of treating it as an update.
+	InFlightPutConflict bool
 	// PageSize is how many items one list page holds before a nextLink.
 	PageSize int
 	// Clock returns the current time; tests inject one.
@@ -76,8 +89,9 @@ type Service struct {
 	st    *state
 	blob  *blobStore
 	kinds []*kindDef
-	// lastSaved is the state as last written to DataDir, restored if a write fails.
-	lastSaved []byte
+	// dirty is what changed since the last save; pers is the open journal (journal.go).
+	dirty dirtySet
+	pers  persistence
 }
 
 // New builds a Service and loads state persisted in opts.DataDir.
@@ -108,6 +122,13 @@ func withDefaults(o Options) Options {
 	}
 	for i, r := range o.Regions {
 		o.Regions[i] = normalizeRegion(r)
+	}
+	if len(o.Replication.RegionProfile) > 0 {
+		rp := map[string]string{}
+		for r, p := range o.Replication.RegionProfile {
+			rp[normalizeRegion(r)] = p
+		}
+		o.Replication.RegionProfile = rp
 	}
 	if o.Replication.SecondsPerGiB == 0 {
 		o.Replication.SecondsPerGiB = 2
@@ -143,6 +164,7 @@ func (s *Service) AddReplicationFailure(f ReplicationFailure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f.Region = normalizeRegion(f.Region)
+	s.touchRules()
 	s.st.Failures = append(s.st.Failures, f)
 	_ = s.save()
 }
@@ -169,21 +191,33 @@ func (s *Service) Reset() error {
 			_ = s.blob.delete(r.Meta.BlobName)
 		}
 	}
-	s.st = newState()
-	s.lastSaved, _ = json.Marshal(s.st)
-	if s.opts.DataDir == "" {
-		return nil
+	s.closeJournal()
+	if s.opts.DataDir != "" {
+		for _, f := range []string{stateFile, journalFile} {
+			if err := os.Remove(filepath.Join(s.opts.DataDir, f)); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
 	}
-	err := os.Remove(filepath.Join(s.opts.DataDir, stateFile))
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	return nil
+	return s.load()
 }
 
-// Close releases resources; state and in-flight operations stay persisted for the next New.
+func (s *Service) closeJournal() {
+	if s.pers.journal != nil {
+		_ = s.pers.journal.Close()
+		s.pers.journal = nil
+	}
+}
+
+// Close compacts the persisted state into its snapshot and closes the journal; state and in-flight
+// operations stay persisted for the next New.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.save()
+	if s.opts.DataDir == "" || s.pers.journal == nil {
+		return nil
+	}
+	err := s.compact()
+	s.closeJournal()
+	return err
 }

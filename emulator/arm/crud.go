@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // resourceVerb serves GET, PUT, PATCH and DELETE on one Microsoft.Compute resource.
@@ -28,14 +29,10 @@ func (s *Service) resourceVerb(rc *reqCtx, kd *kindDef, id, name, parentID strin
 	return methodNotAllowed(rc.r.Method)
 }
 
+// notFound names the resource as ARM does: 'Microsoft.Compute/galleries/G/images/I/versions/V'.
 func (s *Service) notFound(rc *reqCtx, kd *kindDef, id string) *apiError {
-	// ARM names nested resources by their name path: "galleries/g/images/i" → "g/i".
-	seg := segments(id)
-	var names []string
-	for i := 7; i < len(seg); i += 2 {
-		names = append(names, seg[i])
-	}
-	return resourceNotFound(kd.Type, strings.Join(names, "/"), rc.rg)
+	return newError(http.StatusNotFound, "ResourceNotFound", "",
+		"The Resource '%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", armPath(kd, id), rc.rg)
 }
 
 // expand reports whether $expand lists the given value.
@@ -80,6 +77,12 @@ func (s *Service) put(rc *reqCtx, kd *kindDef, id, name, parentID string) *apiEr
 		return e
 	}
 	res.Tags = tags
+	if e := checkTags(tags); e != nil {
+		return e
+	}
+	if e := s.inFlightConflict(rc, kd, old); e != nil {
+		return e
+	}
 	for k, v := range body {
 		if !slices.Contains(readOnlyEnvelope, k) {
 			if res.Extra == nil {
@@ -100,7 +103,7 @@ func (s *Service) put(rc *reqCtx, kd *kindDef, id, name, parentID string) *apiEr
 		}
 	}
 	if old != nil && old.Location != res.Location {
-		return badRequest("InvalidResourceLocation", "location",
+		return conflict("InvalidResourceLocation", "location",
 			"The resource '%s' already exists in location '%s' in resource group '%s'. A resource with the same name cannot be created in location '%s'. Please select a new resource name.",
 			name, old.Location, rc.rg, res.Location)
 	}
@@ -125,6 +128,9 @@ func (s *Service) patch(rc *reqCtx, kd *kindDef, id, parentID string) *apiError 
 	if _, ok := body["tags"]; ok {
 		tags, e := readTags(body)
 		if e != nil {
+			return e
+		}
+		if e := checkTags(tags); e != nil {
 			return e
 		}
 		res.Tags = tags
@@ -198,7 +204,7 @@ func (s *Service) finishWrite(w *write) *apiError {
 	res.Meta.WriteStart = now
 	res.Meta.ReadyAt = now.Add(s.opts.OperationDelay)
 	res.Meta.Failure = w.opFailure
-	s.st.Resources[key(res.ID)] = res
+	s.setRes(res)
 	op := s.newOperation(w.rc, w.kd.OpKind, res.Location, key(res.ID), "write", res.Meta.ReadyAt)
 	op.Replication, op.Failure, op.Output = w.replication, w.opFailure, w.opOutput
 	if e := s.commit(); e != nil {
@@ -225,12 +231,41 @@ func (s *Service) deleteResource(rc *reqCtx, kd *kindDef, id string) *apiError {
 		}
 	}
 	s.removeTree(res)
-	op := s.newOperation(rc, kd.OpKind, res.Location, key(res.ID), "delete", rc.now.Add(s.opts.OperationDelay))
+	done := rc.now.Add(s.opts.OperationDelay)
+	s.markNested(kd, res, done)
+	op := s.newOperation(rc, kd.OpKind, res.Location, key(res.ID), "delete", done)
 	if e := s.commit(); e != nil {
 		return e
 	}
 	s.setAsyncHeaders(rc, op)
 	rc.w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// markNested makes the parent of a deleted gallery child count it as nested until DeleteLag after the
+// delete finished.
+func (s *Service) markNested(kd *kindDef, res *resource, done time.Time) {
+	if s.opts.DeleteLag <= 0 || kd.Family != familyGallery || len(kd.typeSegs()) < 2 {
+		return
+	}
+	if parent := s.get(parentOf(res.ID)); parent != nil {
+		if until := done.Add(s.opts.DeleteLag); until.After(parent.Meta.NestedUntil) {
+			s.touch(parent)
+			parent.Meta.NestedUntil = until
+		}
+	}
+}
+
+// inFlightConflict is Options.InFlightPutConflict: a PUT over a gallery image version still being
+// created answers 409 Conflict.
+func (s *Service) inFlightConflict(rc *reqCtx, kd *kindDef, old *resource) *apiError {
+	if !s.opts.InFlightPutConflict || old == nil || !eq(kd.Type, versionKind().Type) {
+		return nil
+	}
+	if st := s.versionState(old, rc.now); st == "Creating" {
+		return conflict("Conflict", "",
+			"Another operation on this or dependent resource is in progress. The gallery image version '%s' is in provisioning state '%s'; retry after it finishes.", old.Name, st)
+	}
 	return nil
 }
 
@@ -241,7 +276,7 @@ func (s *Service) removeTree(res *resource) {
 		if kd := s.kindByType(r.Type); kd != nil && kd.Deleted != nil {
 			kd.Deleted(s, r)
 		}
-		delete(s.st.Resources, key(r.ID))
+		s.delRes(key(r.ID))
 	}
 }
 

@@ -10,10 +10,7 @@ func definitionKind() *kindDef {
 		Type: "Microsoft.Compute/galleries/images", Family: familyGallery, OpKind: opCaps, CreateStatus: http.StatusCreated,
 		Prepare: prepareDefinition,
 		CanDelete: func(s *Service, rc *reqCtx, r *resource) *apiError {
-			if n := len(s.children(r.ID, "versions")); n > 0 {
-				return nestedExist(r.Name, n, "gallery image versions")
-			}
-			return nil
+			return s.nestedRemain(rc, r, "versions")
 		},
 		Quota: func(q Quotas) int { return q.DefinitionsPerRegion },
 	}
@@ -30,8 +27,14 @@ func oneOf(v string, allowed ...string) string {
 }
 
 func prepareDefinition(s *Service, w *write) *apiError {
+	if !validEntityName(w.res.Name, false) {
+		return invalidEntityName("galleryImageName", entityNameRule)
+	}
 	p := w.res.Properties
 	delete(p, "provisioningState")
+	if e := checkEndOfLifeFuture(p, "properties.endOfLifeDate", w.rc.now); e != nil && (w.old == nil || str(p, "endOfLifeDate") != str(w.old.Properties, "endOfLifeDate")) {
+		return e
+	}
 	if w.old != nil && !w.patch {
 		// A PUT that omits a defaulted property keeps the stored value rather than changing it.
 		for _, k := range []string{"hyperVGeneration", "features", "architecture"} {
@@ -67,7 +70,8 @@ func prepareDefinition(s *Service, w *write) *apiError {
 			p["hyperVGeneration"] = "V2"
 		}
 	}
-	if w.old == nil && definitionDefaultsV2(w.rc.apiVersion) && !hasFeature(p, "SecurityType") {
+	// Trusted launch needs generation 2, so an explicit V1 definition gets no security type feature.
+	if w.old == nil && definitionDefaultsV2(w.rc.apiVersion) && !hasFeature(p, "SecurityType") && p["hyperVGeneration"] == "V2" {
 		p["features"] = append(list(p, "features"), map[string]any{"name": "SecurityType", "value": "TrustedLaunchSupported"})
 	}
 	if str(p, "architecture") == "" {
@@ -77,7 +81,7 @@ func prepareDefinition(s *Service, w *write) *apiError {
 		return immutable(w.old.Properties, p, "properties", "osType", "osState", "hyperVGeneration",
 			"identifier.publisher", "identifier.offer", "identifier.sku")
 	}
-	return nil
+	return s.duplicateIdentifier(w)
 }
 
 func hasFeature(p map[string]any, name string) bool {

@@ -39,11 +39,6 @@ func missingProperty(target string) *apiError {
 		"Required parameter '%s' is missing (null).", target)
 }
 
-func resourceNotFound(typ, name, rg string) *apiError {
-	return newError(http.StatusNotFound, "ResourceNotFound", "",
-		"The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", typ, name, rg)
-}
-
 func parentNotFound(name string) *apiError {
 	return newError(http.StatusNotFound, "ParentResourceNotFound", "",
 		"Can not perform requested operation on nested resource. Parent resource '%s' not found.", name)

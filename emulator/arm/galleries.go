@@ -2,22 +2,16 @@ package arm
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 )
-
-var galleryNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.]{0,79}$`)
 
 func galleryKind() *kindDef {
 	return &kindDef{
 		Type: "Microsoft.Compute/galleries", Family: familyGallery, OpKind: opCaps, CreateStatus: http.StatusCreated,
 		Prepare: prepareGallery,
 		CanDelete: func(s *Service, rc *reqCtx, r *resource) *apiError {
-			if n := len(s.children(r.ID, "images")); n > 0 {
-				return nestedExist(r.Name, n, "gallery image definitions")
-			}
-			return nil
+			return s.nestedRemain(rc, r, "images")
 		},
 		Render: func(s *Service, r *resource, rc *renderCtx, body map[string]any) {
 			props := obj(body, "properties")
@@ -33,16 +27,18 @@ func uniqueGalleryName(r *resource) string {
 	return seg[1] + "-" + strings.ToUpper(r.Name)
 }
 
-// nestedExist is the 409 for deleting a parent that still has children.
-func nestedExist(name string, n int, what string) *apiError {
-	return conflict("CannotDeleteResource", "",
-		"Can not delete resource before nested resources are deleted: '%s' still has %d %s. Delete them first.", name, n, what)
+// nestedRemain is the 409 for deleting a parent that still has children, or whose last child's delete
+// finished less than Options.DeleteLag ago (GalleryRP still counts it then).
+func (s *Service) nestedRemain(rc *reqCtx, r *resource, childType string) *apiError {
+	if len(s.children(r.ID, childType)) > 0 || rc.now.Before(r.Meta.NestedUntil) {
+		return conflict("CannotDeleteResource", "", "Can not delete resource before nested resources are deleted.")
+	}
+	return nil
 }
 
 func prepareGallery(s *Service, w *write) *apiError {
-	if !galleryNameRE.MatchString(w.res.Name) {
-		return invalidParameter("galleryName",
-			"The gallery name '%s' is invalid. It can contain only alphanumerics, underscores and periods, up to 80 characters, and must begin with an alphanumeric.", w.res.Name)
+	if !validEntityName(w.res.Name, true) {
+		return invalidEntityName("galleryName", galleryNameRule)
 	}
 	props := w.res.Properties
 	delete(props, "provisioningState")

@@ -32,7 +32,7 @@ func (s *Service) newOperation(rc *reqCtx, kind, loc, resKey, action string, rea
 	op := &operation{ID: uuid.NewString(), Kind: kind, Location: loc, Subscription: rc.sub, ResourceKey: resKey,
 		Action: action, APIVersion: rc.apiVersion, Start: rc.now, ReadyAt: readyAt}
 	s.pruneOperations(rc.now)
-	s.st.Operations[op.ID] = op
+	s.setOp(op)
 	return op
 }
 
@@ -46,7 +46,7 @@ func (s *Service) pruneOperations(now time.Time) {
 			continue
 		}
 		if st := s.statusOf(op, now); st.Status != "InProgress" && now.Sub(st.End) >= operationRetention {
-			delete(s.st.Operations, id)
+			s.delOp(id)
 		}
 	}
 }

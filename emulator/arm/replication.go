@@ -14,6 +14,8 @@ type regionReplication struct {
 	Start       time.Time `json:"start"`
 	Replicas    int       `json:"replicas"`
 	FailDetails string    `json:"failDetails,omitempty"`
+	// Profile is the progress profile chosen when the region started ("" = linear).
+	Profile string `json:"profile,omitempty"`
 }
 
 const gib = 1 << 30
@@ -57,7 +59,7 @@ func regionStateAt(m ReplicationModel, rr regionReplication, sizeBytes int64, no
 		return st
 	}
 	st.State = "Replicating"
-	st.Progress = min(99, int(100*elapsed/d))
+	st.Progress = min(99, int(100*profileFraction(rr.Profile, float64(elapsed)/float64(d))))
 	return st
 }
 
@@ -79,8 +81,8 @@ func (s *Service) replicationOf(res *resource, now time.Time) replicationAggrega
 		case "Failed":
 			if agg.State != "Failed" {
 				agg.State, agg.End = "Failed", st.End
-				agg.Err = newError(http.StatusConflict, "ReplicationJobsNotCompleted", "",
-					"Replication job not completed at region: '%s'. Details: %s", rr.Region, st.Details)
+				agg.Err = newError(http.StatusConflict, "CrpPirReplicationJobsNotCompleted", "",
+					"Replication job not completed at region: %s. Details: %s", rr.Region, st.Details)
 			}
 		case "Completed":
 			if st.End.After(agg.End) && agg.State != "Failed" {
@@ -144,6 +146,7 @@ func (s *Service) injectFailure(region string) string {
 		if f.Probability > 0 && rand.Float64() >= f.Probability {
 			continue
 		}
+		s.touchRules()
 		s.st.FailureHits[i]++
 		if f.Details == "" {
 			return fmt.Sprintf("Injected replication failure in %s.", region)

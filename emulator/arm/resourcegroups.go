@@ -100,7 +100,7 @@ func (s *Service) putRG(rc *reqCtx, id, name string, old *resource) *apiError {
 		}
 		status = http.StatusOK
 	}
-	s.st.Resources[key(id)] = res
+	s.setRes(res)
 	if e := s.commit(); e != nil {
 		return e
 	}

@@ -46,7 +46,7 @@ func (s *Service) roleAssignments(rc *reqCtx, scopeSeg, rest []string) *apiError
 			rc.w.WriteHeader(http.StatusNoContent)
 			return nil
 		}
-		delete(s.st.Resources, key(id))
+		s.delRes(key(id))
 		if e := s.commit(); e != nil {
 			return e
 		}
@@ -111,7 +111,7 @@ func (s *Service) putRoleAssignment(rc *reqCtx, scope, id, name string, existing
 		props["principalType"] = "User"
 	}
 	props["createdOn"], props["updatedOn"] = timeString(rc.now), timeString(rc.now)
-	s.st.Resources[key(id)] = &resource{ID: id, Type: roleAssignmentType, Name: name, Properties: props, Meta: meta{Created: rc.now}}
+	s.setRes(&resource{ID: id, Type: roleAssignmentType, Name: name, Properties: props, Meta: meta{Created: rc.now}})
 	if e := s.commit(); e != nil {
 		return e
 	}

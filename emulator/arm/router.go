@@ -164,7 +164,7 @@ func (s *Service) compute(rc *reqCtx, rest []string) *apiError {
 		}
 		parent := id[:strings.LastIndex(id, "/")]
 		if len(types) > 1 && s.get(parent) == nil {
-			return parentNotFound(names[len(names)-1])
+			return parentNotFound(s.missingAncestor(parent, len(names)))
 		}
 		return s.listKind(rc, kd, id, false)
 	}
@@ -173,7 +173,7 @@ func (s *Service) compute(rc *reqCtx, rest []string) *apiError {
 	if len(types) > 1 {
 		parentID = id[:strings.LastIndex(id[:strings.LastIndex(id, "/")], "/")]
 		if s.get(parentID) == nil {
-			return parentNotFound(names[len(names)-2])
+			return parentNotFound(s.missingAncestor(parentID, len(names)-1))
 		}
 	}
 	if action != "" {
@@ -182,8 +182,9 @@ func (s *Service) compute(rc *reqCtx, rest []string) *apiError {
 		}
 		res := s.get(id)
 		if res == nil {
-			return resourceNotFound(kd.Type, names[len(names)-1], rc.rg)
+			return s.notFound(rc, kd, id)
 		}
+		s.touch(res) // actions change the resource in place (sharing, disk access)
 		return kd.Actions[action](s, rc, res)
 	}
 	return s.resourceVerb(rc, kd, id, names[len(names)-1], parentID)

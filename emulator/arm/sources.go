@@ -1,7 +1,6 @@
 package arm
 
 import (
-	"net/http"
 	"strings"
 )
 
@@ -13,6 +12,7 @@ type sourceInfo struct {
 	HyperV    string // "" when the source does not say
 	OSState   string // "" when the source does not say
 	OSType    string
+	Type      string // the ARM type of a resource source; "" for a blob
 }
 
 // defaultBlobSize is assumed for blob sources the emulator cannot measure (no Azurite endpoint).
@@ -24,10 +24,9 @@ func (s *Service) resolveSource(id, target string) (*sourceInfo, *apiError) {
 	norm := "/" + strings.TrimPrefix(strings.TrimSpace(id), "/")
 	res := s.get(norm)
 	if res == nil {
-		return nil, newError(http.StatusNotFound, "NotFound", target,
-			"The source resource '%s' was not found. It must be an existing managed image, snapshot, disk or gallery image version.", id)
+		return nil, sourceNotFound(id, target)
 	}
-	info := &sourceInfo{ID: res.ID, Location: res.Location, SizeBytes: res.Meta.SizeBytes}
+	info := &sourceInfo{ID: res.ID, Location: res.Location, SizeBytes: res.Meta.SizeBytes, Type: res.Type}
 	p := res.Properties
 	switch {
 	case eq(res.Type, "Microsoft.Compute/images"):

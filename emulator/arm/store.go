@@ -1,10 +1,6 @@
 package arm
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -42,6 +38,8 @@ type meta struct {
 	BlobName  string `json:"blobName,omitempty"`
 	Uploaded  bool   `json:"uploaded,omitempty"`
 	AccessSAS string `json:"accessSAS,omitempty"`
+	// NestedUntil is when the last deleted child stops counting as nested (Options.DeleteLag).
+	NestedUntil time.Time `json:"nestedUntil,omitzero"`
 }
 
 // operation is a long-running operation record; its status is derived from the resource and the clock.
@@ -65,6 +63,8 @@ type state struct {
 	Resources  map[string]*resource  `json:"resources"`
 	Operations map[string]*operation `json:"operations"`
 	Failures   []ReplicationFailure  `json:"replicationFailures,omitempty"`
+	// Profiles are the replication progress profile rules (profiles.go).
+	Profiles []ReplicationProfileRule `json:"replicationProfiles,omitempty"`
 	// FailureHits counts how many versions each failure rule has hit, by rule index.
 	FailureHits map[int]int `json:"failureHits,omitempty"`
 }
@@ -80,75 +80,27 @@ const stateFile = "arm-state.json"
 
 func (s *Service) load() error {
 	s.st = newState()
+	s.dirty.clear()
 	if s.opts.DataDir == "" {
 		return nil
 	}
-	b, err := os.ReadFile(filepath.Join(s.opts.DataDir, stateFile))
-	if os.IsNotExist(err) {
-		s.lastSaved, _ = json.Marshal(s.st)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	st := newState()
-	if err := json.Unmarshal(b, st); err != nil {
-		return fmt.Errorf("reading %s: %w", stateFile, err)
-	}
-	if st.FailureHits == nil {
-		st.FailureHits = map[int]int{}
-	}
-	s.st = st
-	s.lastSaved = b
-	return nil
+	return s.loadPersisted()
 }
 
-// save writes the whole state atomically (temp file, fsync, rename), so a crash leaves either the
-// old or the new state, never a torn file.
+// save persists what changed since the last save: one fsynced journal line (journal.go).
 func (s *Service) save() error {
 	if s.opts.DataDir == "" {
+		s.dirty.clear()
 		return nil
 	}
-	b, err := json.Marshal(s.st)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(s.opts.DataDir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(s.opts.DataDir, stateFile+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(s.opts.DataDir, stateFile)); err != nil {
-		return err
-	}
-	s.lastSaved = b
-	return nil
+	return s.appendJournal()
 }
 
-// commit persists a mutation. If the write fails, the in-memory state goes back to the last state
-// that reached disk, so memory never runs ahead of disk.
+// commit persists a mutation. If the write fails, the in-memory state goes back to what is on disk,
+// so memory never runs ahead of disk.
 func (s *Service) commit() *apiError {
 	if err := s.save(); err != nil {
-		if s.lastSaved != nil {
-			st := newState()
-			if json.Unmarshal(s.lastSaved, st) == nil {
-				s.st = st
-			}
-		}
+		s.rollback()
 		return internalError(err)
 	}
 	return nil

@@ -123,13 +123,13 @@ func TestValidationErrors(t *testing.T) {
 			h.put(201, img, apiImage, map[string]any{"location": "eastus", "properties": map[string]any{"hyperVGeneration": "V2", "storageProfile": map[string]any{
 				"osDisk": map[string]any{"osType": "Linux", "osState": "Generalized", "managedDisk": map[string]any{"id": d}}}}})
 			return v("1.0.0", versionBody("westus", img))(h, f)
-		}, status: 400, code: "InvalidParameter", target: "properties.storageProfile.source.id", inMsg: "same region"},
+		}, status: 404, code: "NotFound", target: "properties.storageProfile.source.id", inMsg: "same region as gallery image version"},
 		{name: "generalized definition needs a generalized source", run: func(h *harness, f fixture) response {
 			img := computePath(f.rg, "images/spec")
 			h.put(201, img, apiImage, map[string]any{"location": "westus", "properties": map[string]any{"hyperVGeneration": "V2", "storageProfile": map[string]any{
 				"osDisk": map[string]any{"osType": "Linux", "osState": "Specialized", "managedDisk": map[string]any{"id": f.diskID}}}}})
 			return v("1.0.0", versionBody("westus", img))(h, f)
-		}, status: 400, code: "InvalidParameter", target: "properties.storageProfile.source.id", inMsg: "Generalized"},
+		}, status: 400, code: "BadRequest", target: "properties.storageProfile.source.id", inMsg: "different OS state ['Specialized'] than the parent gallery image OS state ['Generalized']"},
 		{name: "version source is immutable", run: withVersion(nil, func(h *harness, f fixture) response {
 			img := computePath(f.rg, "images/other")
 			h.put(201, img, apiImage, map[string]any{"location": "westus", "properties": map[string]any{"hyperVGeneration": "V2", "storageProfile": map[string]any{
@@ -155,7 +155,7 @@ func TestValidationErrors(t *testing.T) {
 			obj(b, "properties")["safetyProfile"] = map[string]any{"blockDeletionBeforeEndOfLife": true}
 			h.put(201, f.versionPath("1.0.0"), apiGallery, b)
 			return h.do("DELETE", withAPI(f.versionPath("1.0.0"), apiGallery), nil)
-		}, status: 409, code: "OperationNotAllowed", inMsg: "end of life"},
+		}, status: 409, code: "DeleteGalleryImageVersionBlockedBeforeEndOfLife", inMsg: "end of life"},
 		{name: "shallow replication allows only the source region", run: func(h *harness, f fixture) response {
 			b := versionBody("westus", f.imageID, region("westus", 1), region("eastus", 1))
 			obj(b, "properties", "publishingProfile")["replicationMode"] = "Shallow"

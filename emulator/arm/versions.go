@@ -57,6 +57,9 @@ func prepareVersion(s *Service, w *write) *apiError {
 				p[k] = clone(w.old.Properties[k])
 			}
 		}
+		// az sig image-version update PUTs the version back without storageProfile.source: an omitted
+		// immutable field keeps its stored value.
+		keepStoredSource(w.old.Properties, p)
 	}
 	def := w.parent
 	src, e := s.versionSource(w, def)
@@ -107,6 +110,7 @@ func prepareVersion(s *Service, w *write) *apiError {
 		for i := range plan {
 			if plan[i].Start.Equal(w.rc.now) {
 				plan[i].FailDetails = s.injectFailure(plan[i].Region)
+				plan[i].Profile = s.profileFor(plan[i].Region)
 			}
 		}
 		w.res.Meta.Replication = plan
@@ -175,18 +179,29 @@ func (s *Service) versionSource(w *write, def *resource) (*sourceInfo, *apiError
 	if src.Location != w.res.Location {
 		return nil, sourceRegionError(src.ID, src.Location, w.res.Location, "properties.storageProfile.source.id")
 	}
-	if eq(str(def.Properties, "osState"), "Generalized") && src.OSState != "" && !eq(src.OSState, "Generalized") {
-		return nil, invalidParameter("properties.storageProfile.source.id",
-			"The gallery image definition '%s' is Generalized, but the source '%s' is %s. Use a generalized source, or a Specialized definition.",
-			def.Name, src.ID, src.OSState)
+	if defState := str(def.Properties, "osState"); src.OSState != "" && !eq(src.OSState, defState) {
+		return nil, osStateMismatch(src.ID, src.OSState, defState)
+	}
+	if e := checkSecurityType(def, src); e != nil {
+		return nil, e
 	}
 	return src, nil
 }
 
-func sourceRegionError(id, srcLoc, loc, target string) *apiError {
-	return invalidParameter(target,
-		"The source '%s' is in region '%s', but the gallery image version is in '%s'. The source must be in the same region as the gallery image version.",
-		id, srcLoc, loc)
+// sourceRegionError: GalleryRP looks for the source in the version's region, so a source elsewhere is
+// "not found".
+func sourceRegionError(id, _, _, target string) *apiError {
+	return sourceNotFound(id, target)
+}
+
+// keepStoredSource restores the stored source of a version whose PUT carries a storageProfile without
+// one (neither source nor osDiskImage.source).
+func keepStoredSource(old, cur map[string]any) {
+	st := obj(cur, "storageProfile")
+	if st == nil || st["source"] != nil || obj(st, "osDiskImage", "source") != nil {
+		return
+	}
+	carryOver(old, cur, "storageProfile.source", "storageProfile.osDiskImage.source")
 }
 
 // targetRegions validates and normalizes publishingProfile, filling Azure's defaults.
@@ -305,7 +320,7 @@ func canDeleteVersion(s *Service, rc *reqCtx, r *resource) *apiError {
 	}
 	eol, err := time.Parse(time.RFC3339, str(obj(r.Properties, "publishingProfile"), "endOfLifeDate"))
 	if err == nil && rc.now.Before(eol) {
-		return conflict("OperationNotAllowed", "",
+		return conflict("DeleteGalleryImageVersionBlockedBeforeEndOfLife", "",
 			"The gallery image version '%s' cannot be deleted before its end of life date %s because safetyProfile.blockDeletionBeforeEndOfLife is true.",
 			r.Name, eol.Format(time.RFC3339))
 	}
