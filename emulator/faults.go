@@ -24,6 +24,11 @@ const (
 	FaultLatency            = "latency"             // wait LatencyMS, then serve normally
 	FaultReplicationFailure = "replication_failure" // make replication to Region fail with Details
 	FaultTokenLifetime      = "token_lifetime"      // issue tokens that live Seconds from now on
+	// FaultStatusAfter and FaultResetAfter apply the request first (the write is committed, as when
+	// Azure commits a PUT, PATCH or DELETE whose reply is then lost on the way back) and then answer
+	// with Status or reset the connection instead of the real reply: a lost reply.
+	FaultStatusAfter = "status_after"
+	FaultResetAfter  = "reset_after"
 )
 
 // FaultRule is one installed fault. Method and Path (a glob where * matches any characters, '/'
@@ -56,7 +61,7 @@ type FaultRule struct {
 // prepare validates a rule and compiles its path pattern.
 func (f *FaultRule) prepare() error {
 	switch f.Action {
-	case FaultStatus:
+	case FaultStatus, FaultStatusAfter:
 		if f.Status == 0 {
 			f.Status = http.StatusServiceUnavailable
 		}
@@ -66,7 +71,7 @@ func (f *FaultRule) prepare() error {
 		if f.Status == http.StatusTooManyRequests && f.RetryAfter == 0 {
 			f.RetryAfter = 1
 		}
-	case FaultReset:
+	case FaultReset, FaultResetAfter:
 	case FaultLatency:
 		if f.LatencyMS <= 0 {
 			return fmt.Errorf("a latency fault needs latency_ms > 0")
@@ -80,7 +85,7 @@ func (f *FaultRule) prepare() error {
 			return fmt.Errorf("a token_lifetime fault needs seconds > 0")
 		}
 	default:
-		return fmt.Errorf("action %q: use one of status, reset, latency, replication_failure, token_lifetime", f.Action)
+		return fmt.Errorf("action %q: use one of status, reset, status_after, reset_after, latency, replication_failure, token_lifetime", f.Action)
 	}
 	if f.Probability < 0 || f.Probability > 1 {
 		return fmt.Errorf("probability %v: must be between 0 and 1 (0 = always)", f.Probability)
@@ -161,7 +166,7 @@ func (fs *faultSet) pick(r *http.Request) (latency time.Duration, final *FaultRu
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for _, f := range fs.rules {
-		if f.Action != FaultLatency && f.Action != FaultStatus && f.Action != FaultReset {
+		if !requestTime(f.Action) {
 			continue
 		}
 		if final != nil && f.Action != FaultLatency {
@@ -199,11 +204,40 @@ func (fs *faultSet) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		case final.Action == FaultReset:
 			resetConnection(w)
+		case final.Action == FaultStatusAfter || final.Action == FaultResetAfter:
+			lostReply(w, r, next, final)
 		default:
 			writeFaultStatus(w, final)
 		}
 	})
 }
+
+// requestTime says whether an action acts on matching requests (rather than when installed).
+func requestTime(action string) bool {
+	switch action {
+	case FaultLatency, FaultStatus, FaultReset, FaultStatusAfter, FaultResetAfter:
+		return true
+	}
+	return false
+}
+
+// lostReply serves r for real into a discarded reply, so the write is committed, and then fails the
+// reply the client sees: a status answer or a connection reset.
+func lostReply(w http.ResponseWriter, r *http.Request, next http.Handler, f *FaultRule) {
+	next.ServeHTTP(&discardedReply{header: http.Header{}}, r)
+	if f.Action == FaultResetAfter {
+		resetConnection(w)
+		return
+	}
+	writeFaultStatus(w, f)
+}
+
+// discardedReply is a ResponseWriter that drops what it is given.
+type discardedReply struct{ header http.Header }
+
+func (d *discardedReply) Header() http.Header         { return d.header }
+func (d *discardedReply) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardedReply) WriteHeader(int)             {}
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
