@@ -19,7 +19,7 @@ var shortLRO = &runtime.PollUntilDoneOptions{Frequency: time.Second}
 func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) error {
 	body := armcompute.Gallery{
 		Location: to.Ptr(a.Location),
-		Tags:     map[string]*string{ManagedTagKey: to.Ptr(ManagedTagValue)},
+		Tags:     createdTags(req),
 	}
 	if req.GalleryDescription != "" || req.DirectSharing {
 		body.Properties = &armcompute.GalleryProperties{}
@@ -39,6 +39,24 @@ func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFact
 		return fmt.Errorf("creating gallery %s: %w", req.GalleryName, azure.Explain(err))
 	}
 	return nil
+}
+
+// createdTags are the tags of a gallery or definition this run creates: the plugin's, and the run's ID
+// so that cleanup can tell it from one a concurrent run created.
+func createdTags(req Request) map[string]*string {
+	t := map[string]string{ManagedTagKey: ManagedTagValue}
+	if req.Lifecycle.RunID != "" {
+		t[RunIDTagKey] = req.Lifecycle.RunID
+	}
+	return ptrTags(t)
+}
+
+func ptrTags(in map[string]string) map[string]*string {
+	out := make(map[string]*string, len(in))
+	for k, v := range in {
+		out[k] = to.Ptr(v)
+	}
+	return out
 }
 
 // definitionProperties builds the definition body from the resolved spec.
@@ -97,7 +115,7 @@ func definitionProperties(d DefinitionSpec) *armcompute.GalleryImageProperties {
 
 func (p *Publisher) createDefinition(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) error {
 	body := armcompute.GalleryImage{Location: to.Ptr(a.Location), Properties: definitionProperties(a.Definition),
-		Tags: map[string]*string{ManagedTagKey: to.Ptr(ManagedTagValue)}}
+		Tags: createdTags(req)}
 	p.ui.Say(fmt.Sprintf("Creating image definition %s...", a.Definition.Name))
 	poller, err := cf.NewGalleryImagesClient().BeginCreateOrUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, body, nil)
 	if err == nil {
@@ -136,16 +154,17 @@ func (p *Publisher) updateDefinition(ctx context.Context, cf *armcompute.ClientF
 
 // versionBody is the single PUT that carries every target region.
 func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVersion {
-	tags := map[string]*string{}
+	plain := map[string]string{}
 	for k, v := range req.Tags {
-		tags[k] = to.Ptr(v)
+		plain[k] = v
 	}
-	tags[ManagedTagKey] = to.Ptr(ManagedTagValue)
-	tags[SourceTagKey] = to.Ptr(src.ID)
-	tags[ExcludedTagKey] = to.Ptr(fmt.Sprint(req.ExcludeFromLatest))
+	plain[ManagedTagKey] = ManagedTagValue
+	sourceTags(plain, src.ID)
+	plain[ExcludedTagKey] = fmt.Sprint(req.ExcludeFromLatest)
 	if req.Lifecycle.RunID != "" {
-		tags[RunIDTagKey] = to.Ptr(req.Lifecycle.RunID)
+		plain[RunIDTagKey] = req.Lifecycle.RunID
 	}
+	tags := ptrTags(plain)
 	pp := &armcompute.GalleryImageVersionPublishingProfile{
 		ExcludeFromLatest: to.Ptr(req.ExcludeFromLatest),
 		EndOfLifeDate:     req.VersionEndOfLife,
@@ -200,70 +219,4 @@ func (p *Publisher) createVersion(ctx context.Context, cf *armcompute.ClientFact
 		return nil, fmt.Errorf("creating version %s: %w", a.VersionName, azure.Explain(err))
 	}
 	return poller, nil
-}
-
-// cleanupBudget bounds cleanup, which runs on a context detached from a cancelled build.
-const cleanupBudget = 5 * time.Minute
-
-// cleanup deletes what this run created, newest first. After an interrupt it only starts the version's
-// deletion (a definition cannot go before its versions are gone, and Ctrl-C must return promptly),
-// and names what it left.
-func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *runRecord) {
-	if !run.version && !run.definition && !run.gallery {
-		p.ui.Message("cleanup_on_failure: this run created nothing; nothing to delete.")
-		return
-	}
-	interrupted := ctx.Err() != nil
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBudget)
-	defer cancel()
-	cf, err := p.sess.Compute(req.SubscriptionID)
-	if err != nil {
-		p.ui.Error(fmt.Sprintf("cleanup_on_failure: %v", err))
-		return
-	}
-	if run.version {
-		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting version %s, which this run created...", a.VersionName))
-		poller, err := cf.NewGalleryImageVersionsClient().BeginDelete(cctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, a.VersionName, nil)
-		if err == nil && !interrupted {
-			_, err = poller.PollUntilDone(cctx, shortLRO)
-		}
-		if err != nil {
-			p.ui.Error(fmt.Sprintf("cleanup_on_failure: could not delete version %s: %v", a.VersionName, azure.Explain(err)))
-			return
-		}
-	}
-	if interrupted {
-		var left []string
-		if run.definition {
-			left = append(left, "image definition "+a.Definition.Name)
-		}
-		if run.gallery {
-			left = append(left, "gallery "+req.GalleryName)
-		}
-		if len(left) > 0 {
-			p.ui.Message(fmt.Sprintf("cleanup_on_failure: interrupted, so %s (created by this run) were left; delete them once the version is gone.", strings.Join(left, " and ")))
-		}
-		return
-	}
-	if run.definition {
-		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting image definition %s, which this run created...", a.Definition.Name))
-		poller, err := cf.NewGalleryImagesClient().BeginDelete(cctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, nil)
-		if err == nil {
-			_, err = poller.PollUntilDone(cctx, shortLRO)
-		}
-		if err != nil {
-			p.ui.Error(fmt.Sprintf("cleanup_on_failure: could not delete image definition %s: %v", a.Definition.Name, azure.Explain(err)))
-			return
-		}
-	}
-	if run.gallery {
-		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting gallery %s, which this run created...", req.GalleryName))
-		poller, err := cf.NewGalleriesClient().BeginDelete(cctx, req.ResourceGroup, req.GalleryName, nil)
-		if err == nil {
-			_, err = poller.PollUntilDone(cctx, shortLRO)
-		}
-		if err != nil {
-			p.ui.Error(fmt.Sprintf("cleanup_on_failure: could not delete gallery %s: %v", req.GalleryName, azure.Explain(err)))
-		}
-	}
 }
