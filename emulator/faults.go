@@ -25,6 +25,11 @@ const (
 	FaultReplicationFailure = "replication_failure" // make replication to Region fail with Details
 	FaultTokenLifetime      = "token_lifetime"      // issue tokens that live Seconds from now on
 	FaultReplicationProfile = "replication_profile" // give versions replicating afterwards the progress Profile
+	// FaultStatusAfter and FaultResetAfter apply the request first (the write is committed, as when
+	// Azure commits a PUT, PATCH or DELETE whose reply is then lost on the way back) and then answer
+	// with Status or reset the connection instead of the real reply: a lost reply.
+	FaultStatusAfter = "status_after"
+	FaultResetAfter  = "reset_after"
 )
 
 // FaultRule is one installed fault. Method and Path (a glob where * matches any characters, '/'
@@ -59,7 +64,7 @@ type FaultRule struct {
 // prepare validates a rule and compiles its path pattern.
 func (f *FaultRule) prepare() error {
 	switch f.Action {
-	case FaultStatus:
+	case FaultStatus, FaultStatusAfter:
 		if f.Status == 0 {
 			f.Status = http.StatusServiceUnavailable
 		}
@@ -69,7 +74,7 @@ func (f *FaultRule) prepare() error {
 		if err := prepareThrottleFault(f); err != nil {
 			return err
 		}
-	case FaultReset:
+	case FaultReset, FaultResetAfter:
 	case FaultLatency:
 		if f.LatencyMS <= 0 {
 			return fmt.Errorf("a latency fault needs latency_ms > 0")
@@ -87,7 +92,7 @@ func (f *FaultRule) prepare() error {
 			return err
 		}
 	default:
-		return fmt.Errorf("action %q: use one of status, reset, latency, replication_failure, token_lifetime, replication_profile", f.Action)
+		return fmt.Errorf("action %q: use one of status, reset, status_after, reset_after, latency, replication_failure, token_lifetime, replication_profile", f.Action)
 	}
 	if f.Probability < 0 || f.Probability > 1 {
 		return fmt.Errorf("probability %v: must be between 0 and 1 (0 = always)", f.Probability)
@@ -168,7 +173,7 @@ func (fs *faultSet) pick(r *http.Request) (latency time.Duration, final *FaultRu
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	for _, f := range fs.rules {
-		if f.Action != FaultLatency && f.Action != FaultStatus && f.Action != FaultReset {
+		if !requestTime(f.Action) {
 			continue
 		}
 		if final != nil && f.Action != FaultLatency {
@@ -206,6 +211,8 @@ func (fs *faultSet) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		case final.Action == FaultReset:
 			resetConnection(w)
+		case final.Action == FaultStatusAfter || final.Action == FaultResetAfter:
+			lostReply(w, r, next, final)
 		case final.Status == http.StatusTooManyRequests && final.Code == "":
 			writeThrottleFault(w, r, final)
 		default:
@@ -213,6 +220,33 @@ func (fs *faultSet) middleware(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// requestTime says whether an action acts on matching requests (rather than when installed).
+func requestTime(action string) bool {
+	switch action {
+	case FaultLatency, FaultStatus, FaultReset, FaultStatusAfter, FaultResetAfter:
+		return true
+	}
+	return false
+}
+
+// lostReply serves r for real into a discarded reply, so the write is committed, and then fails the
+// reply the client sees: a status answer or a connection reset.
+func lostReply(w http.ResponseWriter, r *http.Request, next http.Handler, f *FaultRule) {
+	next.ServeHTTP(&discardedReply{header: http.Header{}}, r)
+	if f.Action == FaultResetAfter {
+		resetConnection(w)
+		return
+	}
+	writeFaultStatus(w, f)
+}
+
+// discardedReply is a ResponseWriter that drops what it is given.
+type discardedReply struct{ header http.Header }
+
+func (d *discardedReply) Header() http.Header         { return d.header }
+func (d *discardedReply) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardedReply) WriteHeader(int)             {}
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)

@@ -84,3 +84,31 @@ func FuzzParseOptions(f *testing.F) {
 		_, _ = ParseOptions(data) // must not panic
 	})
 }
+
+// TestFaultAfterWriteAppliesTheRequest: status_after serves the request for real (the write is
+// committed) and then answers with the fault's status instead of the real reply.
+func TestFaultAfterWriteAppliesTheRequest(t *testing.T) {
+	for _, method := range []string{http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		fs := &faultSet{}
+		rule := &FaultRule{Method: method, Path: "/x/*", Action: FaultStatusAfter, Status: 500, Count: 1}
+		if err := rule.prepare(); err != nil {
+			t.Fatal(err)
+		}
+		fs.add([]*FaultRule{rule})
+		applied := 0
+		h := fs.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			applied++
+			w.WriteHeader(http.StatusCreated)
+		}))
+		first := httptest.NewRecorder()
+		h.ServeHTTP(first, httptest.NewRequest(method, "/x/y", nil))
+		second := httptest.NewRecorder()
+		h.ServeHTTP(second, httptest.NewRequest(method, "/x/y", nil))
+		if applied != 2 || first.Code != 500 || second.Code != http.StatusCreated {
+			t.Errorf("%s: applied %d times, replies %d then %d; want 2 applications, 500 then 201", method, applied, first.Code, second.Code)
+		}
+	}
+	if err := (&FaultRule{Action: FaultResetAfter}).prepare(); err != nil {
+		t.Errorf("reset_after refused: %v", err)
+	}
+}

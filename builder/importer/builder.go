@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 )
 
@@ -62,6 +64,11 @@ func (b *Builder) steps() []multistep.Step {
 
 // Run imports the source and returns the managed image as the artifact.
 func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook) (packersdk.Artifact, error) {
+	art, err := b.run(ctx, redactingUi{ui}, hook)
+	return art, azure.RedactError(err)
+}
+
+func (b *Builder) run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook) (packersdk.Artifact, error) {
 	connect := b.connect
 	if connect == nil {
 		connect = sessionConnector

@@ -67,6 +67,7 @@ func getRun(state multistep.StateBag) (*run, error) {
 
 // halt records err the way Packer expects and stops the build.
 func halt(state multistep.StateBag, ui packersdk.Ui, err error) multistep.StepAction {
+	err = azure.RedactError(err)
 	state.Put("error", err)
 	ui.Error(err.Error())
 	return multistep.ActionHalt

@@ -29,8 +29,8 @@ func (stepUpload) Run(ctx context.Context, state multistep.StateBag) multistep.S
 	if r.local.Format == vhd.FormatRaw {
 		img = vhd.NewStream(f, r.local.FileSize)
 	}
-	if img.Size() != r.local.UploadSize {
-		return halt(state, r.ui, fmt.Errorf("source_file %s changed size during the build", r.local.Path))
+	if err := unchanged(f, r.local); err != nil {
+		return halt(state, r.ui, err)
 	}
 	client, err := vhd.NewPageBlobClient(r.sasURL, r.az.blobTransport)
 	if err != nil {
@@ -44,6 +44,9 @@ func (stepUpload) Run(ctx context.Context, state multistep.StateBag) multistep.S
 	if err != nil {
 		return halt(state, r.ui, fmt.Errorf("uploading %s: %w", r.local.Path, err))
 	}
+	if err := unchanged(f, r.local); err != nil {
+		return halt(state, r.ui, err)
+	}
 	r.upload = res
 	secs := max(time.Since(start).Seconds(), 0.001)
 	r.ui.Say(fmt.Sprintf("Uploaded %d MiB of data (%d MiB of zeros skipped) in %.1fs, %.1f MiB/s",
@@ -52,3 +55,16 @@ func (stepUpload) Run(ctx context.Context, state multistep.StateBag) multistep.S
 }
 
 func (stepUpload) Cleanup(multistep.StateBag) {}
+
+// unchanged compares the open file's size now with the size inspected at the start of the build (the
+// disk was created for that size), so a file rewritten meanwhile fails instead of uploading a torn image.
+func unchanged(f *os.File, img *localImage) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("source_file %s: %w", img.Path, err)
+	}
+	if fi.Size() != img.FileSize {
+		return fmt.Errorf("source_file %s changed size during the build (%d bytes when inspected, %d now); rebuild it and run the build again", img.Path, img.FileSize, fi.Size())
+	}
+	return nil
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -16,7 +15,7 @@ import (
 func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) error {
 	body := armcompute.Gallery{
 		Location: to.Ptr(a.Location),
-		Tags:     map[string]*string{ManagedTagKey: to.Ptr(ManagedTagValue)},
+		Tags:     createdTags(req),
 	}
 	if req.GalleryDescription != "" || req.DirectSharing {
 		body.Properties = &armcompute.GalleryProperties{}
@@ -36,6 +35,24 @@ func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFact
 		return fmt.Errorf("creating gallery %s: %w", req.GalleryName, azure.Explain(err))
 	}
 	return nil
+}
+
+// createdTags are the tags of a gallery or definition this run creates: the plugin's, and the run's ID
+// so that cleanup can tell it from one a concurrent run created.
+func createdTags(req Request) map[string]*string {
+	t := map[string]string{ManagedTagKey: ManagedTagValue}
+	if req.Lifecycle.RunID != "" {
+		t[RunIDTagKey] = req.Lifecycle.RunID
+	}
+	return ptrTags(t)
+}
+
+func ptrTags(in map[string]string) map[string]*string {
+	out := make(map[string]*string, len(in))
+	for k, v := range in {
+		out[k] = to.Ptr(v)
+	}
+	return out
 }
 
 // definitionProperties builds the definition body from the resolved spec.
@@ -94,7 +111,7 @@ func definitionProperties(d DefinitionSpec) *armcompute.GalleryImageProperties {
 
 func (p *Publisher) createDefinition(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) error {
 	body := armcompute.GalleryImage{Location: to.Ptr(a.Location), Properties: definitionProperties(a.Definition),
-		Tags: map[string]*string{ManagedTagKey: to.Ptr(ManagedTagValue)}}
+		Tags: createdTags(req)}
 	p.ui.Say(fmt.Sprintf("Creating image definition %s...", a.Definition.Name))
 	poller, err := cf.NewGalleryImagesClient().BeginCreateOrUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, body, nil)
 	if err == nil {
@@ -133,16 +150,17 @@ func (p *Publisher) updateDefinition(ctx context.Context, cf *armcompute.ClientF
 
 // versionBody is the single PUT that carries every target region.
 func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVersion {
-	tags := map[string]*string{}
+	plain := map[string]string{}
 	for k, v := range req.Tags {
-		tags[k] = to.Ptr(v)
+		plain[k] = v
 	}
-	tags[ManagedTagKey] = to.Ptr(ManagedTagValue)
-	tags[SourceTagKey] = to.Ptr(src.ID)
-	tags[ExcludedTagKey] = to.Ptr(fmt.Sprint(req.ExcludeFromLatest))
+	plain[ManagedTagKey] = ManagedTagValue
+	sourceTags(plain, src.ID)
+	plain[ExcludedTagKey] = fmt.Sprint(req.ExcludeFromLatest)
 	if req.Lifecycle.RunID != "" {
-		tags[RunIDTagKey] = to.Ptr(req.Lifecycle.RunID)
+		plain[RunIDTagKey] = req.Lifecycle.RunID
 	}
+	tags := ptrTags(plain)
 	pp := &armcompute.GalleryImageVersionPublishingProfile{
 		ExcludeFromLatest: to.Ptr(req.ExcludeFromLatest),
 		EndOfLifeDate:     req.VersionEndOfLife,
@@ -197,63 +215,4 @@ func (p *Publisher) createVersion(ctx context.Context, cf *armcompute.ClientFact
 		return nil, fmt.Errorf("creating version %s: %w", a.VersionName, azure.Explain(err))
 	}
 	return poller, nil
-}
-
-// cleanupBudget bounds cleanup, which runs on a context detached from a cancelled build.
-const cleanupBudget = 5 * time.Minute
-
-// cleanup deletes what this run created, newest first. After an interrupt it only starts the version's
-// deletion (a definition cannot go before its versions are gone, and Ctrl-C must return promptly).
-// Each delete retries Azure's 409 CannotDeleteResource within a bound (delete.go); at the end it names
-// every resource it had to leave, with its ID and the reason.
-func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *runRecord) {
-	if !run.version && !run.definition && !run.gallery {
-		p.ui.Message("cleanup_on_failure: this run created nothing; nothing to delete.")
-		return
-	}
-	interrupted := ctx.Err() != nil
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBudget)
-	defer cancel()
-	cf, err := p.sess.Compute(req.SubscriptionID)
-	if err != nil {
-		p.ui.Error(fmt.Sprintf("cleanup_on_failure: %v", err))
-		return
-	}
-	sub := orDefault(req.SubscriptionID, p.sess.SubscriptionID())
-	rg, g, d := req.ResourceGroup, req.GalleryName, a.Definition.Name
-	var left leftovers
-	defer func() { left.report(p.ui, "cleanup_on_failure") }()
-	// blocked is why the parents cannot go: set once a child stays.
-	blocked := ""
-	if run.version {
-		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting version %s, which this run created...", a.VersionName))
-		if err := p.deleteVersion(cctx, cf.NewGalleryImageVersionsClient(), sub, rg, g, d, a.VersionName, interrupted); err != nil {
-			left.add(versionTarget(sub, rg, g, d, a.VersionName), fmt.Sprint(azure.Explain(err)))
-			blocked = "not attempted: version " + a.VersionName + " is still there"
-		}
-	}
-	if interrupted && blocked == "" {
-		blocked = "interrupted: delete it once version " + a.VersionName + " is gone"
-	}
-	if run.definition {
-		if blocked != "" {
-			left.add(definitionTarget(sub, rg, g, d), blocked)
-		} else {
-			p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting image definition %s, which this run created...", d))
-			if err := p.deleteDefinition(cctx, cf.NewGalleryImagesClient(), sub, rg, g, d); err != nil {
-				left.add(definitionTarget(sub, rg, g, d), fmt.Sprint(azure.Explain(err)))
-				blocked = "not attempted: image definition " + d + " is still there"
-			}
-		}
-	}
-	if run.gallery {
-		if blocked != "" {
-			left.add(galleryTarget(sub, rg, g), blocked)
-			return
-		}
-		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting gallery %s, which this run created...", g))
-		if err := p.deleteGallery(cctx, cf.NewGalleriesClient(), sub, rg, g); err != nil {
-			left.add(galleryTarget(sub, rg, g), fmt.Sprint(azure.Explain(err)))
-		}
-	}
 }

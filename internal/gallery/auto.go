@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 	"github.com/google/uuid"
 
@@ -113,53 +111,6 @@ func pickAuto(versions []*ObservedVersion, spec VersionSpec, floor *Version) (st
 		}
 	}
 	return next.String(), nil
-}
-
-// claimVersion sends the version PUT and makes sure this run created it. Azure has no If-None-Match on
-// versions, so ownership comes from what Azure answers: 201 means this PUT created the version; 409
-// PropertyChangeNotAllowed means another run's version (another source) holds the number; 200 means the
-// version already existed, from the same source, so another run created it. With "auto" the run then
-// takes the next number, up to maxAutoAttempts times; an explicit version fails instead.
-func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, error) {
-	for attempt := 1; ; attempt++ {
-		var raw *http.Response
-		sent := time.Now()
-		poller, err := p.createVersion(policy.WithCaptureResponse(ctx, &raw), cf, req, a, src)
-		latency := time.Since(sent)
-		lost := ""
-		switch {
-		case err != nil && azure.HasCode(err, "PropertyChangeNotAllowed"):
-			lost = "another publish created it from a different source"
-		case err != nil:
-			return nil, err
-		case raw != nil && raw.StatusCode == http.StatusOK:
-			lost = "another publish created it from the same source at the same time"
-		default:
-			run.version = true
-			return poller, nil
-		}
-		if !run.auto {
-			return nil, fmt.Errorf("version %s: %s; re-run to reuse it, or choose another image_version (an existing version is never overwritten)", a.VersionName, lost)
-		}
-		if attempt >= maxAutoAttempts {
-			return nil, fmt.Errorf("image_version = \"auto\": %d numbers in a row were taken by concurrent publishes (last %s: %s); re-run the build", attempt, a.VersionName, lost)
-		}
-		taken, _ := ParseVersion(a.VersionName)
-		if err := sleep(ctx, retryJitter(attempt, latency)); err != nil {
-			return nil, err
-		}
-		versions, err := p.listVersions(ctx, cf, req)
-		if err != nil {
-			return nil, err
-		}
-		next, err := pickAuto(versions, req.Version, &taken)
-		if err != nil {
-			return nil, err
-		}
-		p.ui.Say(fmt.Sprintf("Version %s was taken (%s): trying %s.", a.VersionName, lost, next))
-		a.VersionName = next
-		run.attempts = attempt + 1
-	}
 }
 
 // retryJitter spreads the retries of runs that lost the same number: each waits a random time in a

@@ -3,9 +3,11 @@ package gallery
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 
@@ -50,7 +52,9 @@ func convergeDiff(req Request, a *Actions, v *ObservedVersion) ([]FieldChange, e
 		if h.Replicas != r.Replicas {
 			ch = append(ch, FieldChange{Field: fmt.Sprintf("target_region[%s].replicas", r.Name), From: fmt.Sprint(h.Replicas), To: fmt.Sprint(r.Replicas)})
 		}
-		if r.ExcludeFromLatest != nil && *r.ExcludeFromLatest != v.RegionExcludeFromLatest[r.Name] {
+		if r.ExcludeFromLatest != nil && !*r.ExcludeFromLatest && v.RegionExcludeFromLatest[r.Name] {
+			a.Notes = append(a.Notes, fmt.Sprintf("Version %s is excluded from latest in %s: the exclusion is kept (the plugin never clears a region's exclusion on an existing version).", name, r.Name))
+		} else if r.ExcludeFromLatest != nil && *r.ExcludeFromLatest != v.RegionExcludeFromLatest[r.Name] {
 			ch = append(ch, FieldChange{Field: fmt.Sprintf("target_region[%s].exclude_from_latest", r.Name), From: fmt.Sprint(v.RegionExcludeFromLatest[r.Name]), To: fmt.Sprint(*r.ExcludeFromLatest)})
 		}
 	}
@@ -66,7 +70,9 @@ func convergeDiff(req Request, a *Actions, v *ObservedVersion) ([]FieldChange, e
 		return nil, fmt.Errorf("version %s is replicated to %s, which the config no longer lists, and the version forbids removing replicated regions: add them back to target_region, or set allow_deletion_of_replicated_locations = true",
 			name, strings.Join(removed, ", "))
 	}
-	if req.ExcludeFromLatest != v.ExcludeFromLatest {
+	if req.ExcludeFromLatest != v.ExcludeFromLatest && foreignExclusion(v) {
+		a.Notes = append(a.Notes, fmt.Sprintf("Version %s was excluded from latest by someone else: the exclusion is kept (the plugin never clears an exclusion it did not set).", name))
+	} else if req.ExcludeFromLatest != v.ExcludeFromLatest {
 		ch = append(ch, FieldChange{Field: "exclude_from_latest", From: fmt.Sprint(v.ExcludeFromLatest), To: fmt.Sprint(req.ExcludeFromLatest)})
 	}
 	if e := req.VersionEndOfLife; e != nil && (v.EndOfLife == nil || !v.EndOfLife.Truncate(time.Second).Equal(e.Truncate(time.Second))) {
@@ -79,17 +85,27 @@ func convergeDiff(req Request, a *Actions, v *ObservedVersion) ([]FieldChange, e
 	return ch, nil
 }
 
-// updateVersion converges an existing version with one PATCH of its publishing profile. targetRegions
-// is a full replacement, so it carries every planned region; the wait that follows covers new regions.
-func (p *Publisher) updateVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) error {
+// foreignExclusion says whether someone other than the plugin excluded the version from latest.
+func foreignExclusion(v *ObservedVersion) bool {
+	return v.ExcludeFromLatest && v.Tags[ExcludedTagKey] != "true"
+}
+
+// versionUpdatePoller is the SDK poller of a version PATCH.
+type versionUpdatePoller = runtime.Poller[armcompute.GalleryImageVersionsClientUpdateResponse]
+
+// updateVersion converges an existing version the plugin owns with one PATCH of its publishing profile.
+// targetRegions is a full replacement, so it carries every planned region, and each region keeps an
+// exclusion it already has; the wait that follows covers new regions, and finishUpdate awaits the PATCH.
+func (p *Publisher) updateVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, v *ObservedVersion) (*versionUpdatePoller, error) {
+	if err := MayWrite(WriteConverge, v.Tags, req.Lifecycle.RunID); err != nil {
+		return nil, fmt.Errorf("version %s is not converged: %w", a.VersionName, err)
+	}
 	p.ui.Say(fmt.Sprintf("Converging version %s with the config:", a.VersionName))
 	for _, c := range a.VersionUpdates {
 		p.ui.Message(fmt.Sprintf("  %s: %q → %q", c.Field, c.From, c.To))
 	}
-	pp := &armcompute.GalleryImageVersionPublishingProfile{
-		ExcludeFromLatest: to.Ptr(req.ExcludeFromLatest),
-		EndOfLifeDate:     req.VersionEndOfLife,
-	}
+	excluded := req.ExcludeFromLatest || foreignExclusion(v)
+	pp := &armcompute.GalleryImageVersionPublishingProfile{ExcludeFromLatest: to.Ptr(excluded), EndOfLifeDate: req.VersionEndOfLife}
 	for _, r := range a.Regions {
 		tr := &armcompute.TargetRegion{
 			Name:                 to.Ptr(r.Name),
@@ -97,18 +113,37 @@ func (p *Publisher) updateVersion(ctx context.Context, cf *armcompute.ClientFact
 			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
 			ExcludeFromLatest:    r.ExcludeFromLatest,
 		}
+		if v.RegionExcludeFromLatest[r.Name] {
+			tr.ExcludeFromLatest = to.Ptr(true)
+		}
 		if r.DiskEncryptionSetID != "" {
 			tr.Encryption = &armcompute.EncryptionImages{OSDiskImage: &armcompute.OSDiskImageEncryption{DiskEncryptionSetID: to.Ptr(r.DiskEncryptionSetID)}}
 		}
 		pp.TargetRegions = append(pp.TargetRegions, tr)
 	}
-	body := armcompute.GalleryImageVersionUpdate{Properties: &armcompute.GalleryImageVersionProperties{PublishingProfile: pp}}
+	tags := maps.Clone(v.Tags)
+	if !foreignExclusion(v) {
+		tags[ExcludedTagKey] = fmt.Sprint(excluded)
+	}
+	body := armcompute.GalleryImageVersionUpdate{Tags: ptrTags(tags), Properties: &armcompute.GalleryImageVersionProperties{PublishingProfile: pp}}
 	if req.AllowDeletionOfReplicatedLocations != nil {
 		body.Properties.SafetyProfile = &armcompute.GalleryImageVersionSafetyProfile{AllowDeletionOfReplicatedLocations: req.AllowDeletionOfReplicatedLocations}
 	}
-	// The wait reads the version until it has replicated; the operation itself is not polled.
-	if _, err := cf.NewGalleryImageVersionsClient().BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, a.VersionName, body, nil); err != nil {
-		return fmt.Errorf("updating version %s: %w", a.VersionName, azure.Explain(err))
+	poller, err := cf.NewGalleryImageVersionsClient().BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, a.VersionName, body, nil)
+	if err != nil {
+		return nil, fmt.Errorf("updating version %s: %w", a.VersionName, azure.Explain(err))
+	}
+	return poller, nil
+}
+
+// finishUpdate awaits the PATCH's operation like every other write, so a run never reports "updated"
+// while Azure is still applying it.
+func (w *waiter) finishUpdate(ctx context.Context, poller *versionUpdatePoller) error {
+	if poller == nil {
+		return nil
+	}
+	if _, err := azure.Await(ctx, poller, w.p.wait.MinInterval); err != nil {
+		return fmt.Errorf("updating version %s: %w", w.acts.VersionName, azure.Explain(err))
 	}
 	return nil
 }

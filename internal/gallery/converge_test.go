@@ -13,7 +13,7 @@ func TestConvergeDiff(t *testing.T) {
 	existing := func() *ObservedVersion {
 		return &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Succeeded", ReplicationMode: "Full",
 			TargetRegions:           []RegionResult{{Name: "eastus", Replicas: 1, StorageAccountType: "Standard_LRS"}, {Name: "westus", Replicas: 1, StorageAccountType: "Standard_LRS"}},
-			RegionExcludeFromLatest: map[string]bool{}, AllowDeletionOfReplicatedLocations: &tr}
+			RegionExcludeFromLatest: map[string]bool{}, AllowDeletionOfReplicatedLocations: &tr, Tags: ownedTags()}
 	}
 	cases := []struct {
 		name string

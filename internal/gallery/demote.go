@@ -53,6 +53,10 @@ func (p *Publisher) carryOut(ctx context.Context, cf *armcompute.ClientFactory, 
 		p.ui.Error(fmt.Sprintf("Retention: %s: %v", v, err))
 	}
 	for _, v := range plan.Delete {
+		if err := p.recheck(ctx, client, req, v); err != nil {
+			fail(v, fmt.Errorf("not deleted: %w", err))
+			continue
+		}
 		if err := p.deleteVersion(ctx, client, orDefault(req.SubscriptionID, p.sess.SubscriptionID()), req.ResourceGroup, req.GalleryName, def, v, false); err != nil {
 			fail(v, fmt.Errorf("not deleted: %w", err))
 			continue
@@ -60,6 +64,10 @@ func (p *Publisher) carryOut(ctx context.Context, cf *armcompute.ClientFactory, 
 		p.ui.Message(fmt.Sprintf("Retention: deleted version %s.", v))
 	}
 	for _, v := range plan.EndOfLife {
+		if err := p.recheck(ctx, client, req, v); err != nil {
+			fail(v, fmt.Errorf("end of life not set: %w", err))
+			continue
+		}
 		body := armcompute.GalleryImageVersionUpdate{Properties: &armcompute.GalleryImageVersionProperties{
 			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{EndOfLifeDate: to.Ptr(plan.EndOfLifeAt)}}}
 		poller, err := client.BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, def, v, body, nil)
@@ -91,6 +99,9 @@ func (p *Publisher) demote(ctx context.Context, client *armcompute.GalleryImageV
 	pr := cur.Properties
 	if pr == nil || pr.PublishingProfile == nil {
 		return fmt.Errorf("not demoted: Azure returned no publishing profile")
+	}
+	if err := MayWrite(WriteRetire, plainTags(cur.Tags), req.Lifecycle.RunID); err != nil {
+		return fmt.Errorf("not demoted: %w", err)
 	}
 	if sp := pr.SafetyProfile; sp != nil && sp.AllowDeletionOfReplicatedLocations != nil && !*sp.AllowDeletionOfReplicatedLocations {
 		return fmt.Errorf("not demoted: allowDeletionOfReplicatedLocations is false")
@@ -127,6 +138,24 @@ func (p *Publisher) demote(ctx context.Context, client *armcompute.GalleryImageV
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		return fmt.Errorf("after demotion it has regions %s, not %s: a concurrent writer changed it; re-run to converge", strings.Join(names, ", "), strings.Join(want, ", "))
+	}
+	return nil
+}
+
+// recheck reads a version again just before retention writes to it, and refuses the write when it is no
+// longer the plugin's or someone has since excluded it or blocked its deletion: the plan was made from
+// a list read earlier.
+func (p *Publisher) recheck(ctx context.Context, client *armcompute.GalleryImageVersionsClient, req Request, name string) error {
+	cur, err := client.Get(ctx, req.ResourceGroup, req.GalleryName, req.Definition.Name, name, nil)
+	if err != nil {
+		return azure.Explain(err)
+	}
+	v := versionFrom(cur.GalleryImageVersion)
+	if err := MayWrite(WriteRetire, v.Tags, req.Lifecycle.RunID); err != nil {
+		return err
+	}
+	if reason := untouchable(v, p.now()); reason != "" {
+		return fmt.Errorf("%s", reason)
 	}
 	return nil
 }

@@ -143,6 +143,9 @@ type Result struct {
 	Duration  time.Duration
 	// Requests counts the ARM requests the wait made (progress reads and operation polls).
 	Requests int
+	// ClaimWindow is the longest time between reading the new number as free and the reply to its PUT:
+	// the window in which a concurrent PUT of the same number can land (docs/reliability.md).
+	ClaimWindow time.Duration
 }
 
 // RegionResult is one replicated region of the version.

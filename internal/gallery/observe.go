@@ -57,6 +57,8 @@ type ObservedDefinition struct {
 	MinVCPUs, MaxVCPUs             int32
 	MinMemoryGB, MaxMemoryGB       int32
 	ProvisioningState              string
+	// Tags are the definition's tags (never nil), which say whether the plugin owns it.
+	Tags map[string]string
 }
 
 // ObservedVersion is an existing image version with its replication status.
@@ -209,7 +211,7 @@ func (p *Publisher) observeSource(ctx context.Context, src *SourceID) (Source, e
 }
 
 func definitionFrom(g armcompute.GalleryImage) *ObservedDefinition {
-	d := &ObservedDefinition{ID: deref(g.ID), Name: deref(g.Name), Location: NormalizeRegion(deref(g.Location))}
+	d := &ObservedDefinition{ID: deref(g.ID), Name: deref(g.Name), Location: NormalizeRegion(deref(g.Location)), Tags: plainTags(g.Tags)}
 	pr := g.Properties
 	if pr == nil {
 		return d
@@ -265,7 +267,7 @@ func versionFrom(v armcompute.GalleryImageVersion) *ObservedVersion {
 		out.SourceID = deref(sp.Source.ID)
 	}
 	if out.SourceID == "" {
-		out.SourceID = out.Tags[SourceTagKey]
+		out.SourceID = SourceFromTags(out.Tags)
 	}
 	if pp := pr.PublishingProfile; pp != nil {
 		if pp.PublishedDate != nil {

@@ -185,7 +185,11 @@ func planDefinition(req Request, obs *Observed, a *Actions) error {
 			d.Name, strings.Join(diff, "\n  - "))
 	}
 	a.DefinitionUpdates = definitionUpdates(d, ex)
-	if len(a.DefinitionUpdates) > 0 {
+	if why := MayWrite(WriteConverge, ex.Tags, req.Lifecycle.RunID); why != nil && len(a.DefinitionUpdates) > 0 {
+		a.Notes = append(a.Notes, fmt.Sprintf("Image definition %s exists and matches, but %v: leaving it as it is, although it differs from the config in %s.",
+			d.Name, why, fieldChanges(a.DefinitionUpdates)))
+		a.DefinitionUpdates = nil
+	} else if len(a.DefinitionUpdates) > 0 {
 		var names []string
 		for _, c := range a.DefinitionUpdates {
 			names = append(names, c.Field)
@@ -340,6 +344,8 @@ func planVersion(req Request, obs *Observed, a *Actions) error {
 	case state == "failed" || strings.EqualFold(v.AggregatedState, "Failed"):
 		return fmt.Errorf("version %s exists from this source but is Failed%s; delete it (az sig image-version delete --resource-group %s --gallery-name %s --gallery-image-definition %s --gallery-image-version %s) and re-run, or choose another image_version",
 			name, failedRegions(v.Regions), req.ResourceGroup, req.GalleryName, req.Definition.Name, name)
+	case state == "succeeded" && !Owns(v.Tags):
+		return reuseForeign(req, a, v)
 	case state == "succeeded":
 		changes, err := convergeDiff(req, a, v)
 		if err != nil {
@@ -380,4 +386,30 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// reuseForeign reuses, read-only, a succeeded version from this source that the plugin does not own,
+// and says which of its fields differ from the config (they stay as they are).
+func reuseForeign(req Request, a *Actions, v *ObservedVersion) error {
+	a.Version = VersionReuse
+	changes, err := convergeDiff(req, a, v)
+	diff := ""
+	switch {
+	case err != nil:
+		diff = "; it differs from the config: " + err.Error()
+	case len(changes) > 0:
+		diff = "; it differs from the config in " + fieldChanges(changes) + ", which this run leaves as they are"
+	}
+	a.Notes = append(a.Notes, fmt.Sprintf("Version %s already exists from this source but was not published by this plugin: reusing it read-only%s (%s).",
+		a.VersionName, diff, AdoptHint(req, a.VersionName)))
+	return nil
+}
+
+// fieldChanges formats changes as "field (from → to), ...".
+func fieldChanges(ch []FieldChange) string {
+	var parts []string
+	for _, c := range ch {
+		parts = append(parts, fmt.Sprintf("%s (%q here, %q in the config)", c.Field, c.From, c.To))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -24,7 +24,7 @@ func baseObs() *Observed {
 		Source:  Source{ID: srcID, Kind: SourceManagedImage, Location: "eastus", OSType: "Linux", OSState: "Generalized", HyperVGeneration: "V2", SizeGiB: 30, ProvisioningState: "Succeeded"},
 		Gallery: &ObservedGallery{ID: "g", Location: "eastus"},
 		Definition: &ObservedDefinition{Name: "def", Location: "eastus", OSType: "Linux", OSState: "Generalized", HyperVGeneration: "V2",
-			Publisher: "p", Offer: "o", Sku: "s"},
+			Publisher: "p", Offer: "o", Sku: "s", Tags: ownedTags()},
 	}
 }
 
@@ -113,7 +113,7 @@ func TestPlan(t *testing.T) {
 		}},
 		{name: "version with other regions converges", req: func(r *Request) { r.TargetRegions = []TargetRegion{{Name: "westus", Replicas: 2}} }, obs: func(o *Observed) {
 			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Succeeded",
-				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1, StorageAccountType: "Standard_LRS"}, {Name: "westus", Replicas: 1}, {Name: "uksouth", Replicas: 1}}}
+				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1, StorageAccountType: "Standard_LRS"}, {Name: "westus", Replicas: 1}, {Name: "uksouth", Replicas: 1}}, Tags: ownedTags()}
 		}, check: func(t *testing.T, a *Actions) {
 			notes := strings.Join(a.Notes, "\n")
 			if a.Version != VersionUpdate || !strings.Contains(notes, "converging it with the config (target_region[westus].replicas, remove region uksouth)") {
@@ -122,7 +122,7 @@ func TestPlan(t *testing.T) {
 		}},
 		{name: "version converge refuses a storage type change", req: func(r *Request) { r.StorageAccountType = "Premium_LRS" }, obs: func(o *Observed) {
 			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Succeeded",
-				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1, StorageAccountType: "Standard_LRS"}}}
+				TargetRegions: []RegionResult{{Name: "eastus", Replicas: 1, StorageAccountType: "Standard_LRS"}}, Tags: ownedTags()}
 		}, err: []string{"storage_account_type Standard_LRS", "cannot change to Premium_LRS"}},
 		{name: "version exists, same source, replicating", obs: func(o *Observed) {
 			o.Version = &ObservedVersion{Name: "1.2.3", SourceID: srcID, ProvisioningState: "Creating", AggregatedState: "InProgress"}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
+
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 )
 
@@ -66,6 +68,7 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	}
 	p.ui.Message(fmt.Sprintf("Source: %s %s in %s, %d GiB.", obs.Source.OSType, obs.Source.Kind, obs.Source.Location, obs.Source.SizeGiB))
 	req.Lifecycle.RunID = newRunID(req.Lifecycle)
+	req.Lifecycle.Major = req.Version.Major
 	_, auto, err := p.prepareVersions(ctx, &req, obs)
 	if err != nil {
 		return nil, err
@@ -82,11 +85,11 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	run := &runRecord{auto: auto, attempts: 1}
 	res, err := p.execute(ctx, req, obs, acts, run)
 	if err != nil {
-		err = p.interrupted(ctx, err, req, timeout, run.version || acts.Version == VersionResume)
+		err = p.interrupted(ctx, err, req, timeout, len(run.sent) > 0 || acts.Version == VersionResume)
 		if req.CleanupOnFailure {
 			p.cleanup(ctx, req, acts, run)
-		} else if run.version {
-			p.ui.Error(fmt.Sprintf("Version %s was created by this run and is left in place; re-run the same build to resume, or set cleanup_on_failure = true to delete it on failure.", acts.VersionName))
+		} else if len(run.sent) > 0 {
+			p.leftBehind(ctx, req, acts, run)
 		}
 		return nil, err
 	}
@@ -95,6 +98,7 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 		res.SourceID = obs.Source.ID
 	}
 	res.Attempts = run.attempts
+	res.ClaimWindow = run.window
 	res.Duration = p.now().Sub(start)
 	p.ui.Say(fmt.Sprintf("Published %s (%s) in %s.", res.VersionID, res.Outcome, res.Duration.Round(time.Second)))
 	if req.Lifecycle.active() {
@@ -136,12 +140,19 @@ func footprintLine(a *Actions) string {
 	return fmt.Sprintf("Storage footprint: %d GiB (%d GiB × %d replicas: %s).", a.FootprintGiB, a.FootprintGiB/replicas, replicas, strings.Join(parts, ", "))
 }
 
-// runRecord is what this run created, so cleanup deletes exactly that.
+// runRecord is what this run created or tried to create, so cleanup deletes exactly that (each after
+// reading it back).
 type runRecord struct {
-	gallery, definition, version bool
+	gallery, definition bool
+	// version says a version read back with this run's ID; sent lists every number a PUT was sent for
+	// (a lost reply may have created it).
+	version bool
+	sent    []string
 	// auto says the number is automatic, so a taken number moves on; attempts counts the numbers tried.
 	auto     bool
 	attempts int
+	// window is the longest time from reading a number as free to the PUT's reply: the race window.
+	window time.Duration
 }
 
 // execute carries out the plan and waits.
@@ -178,10 +189,14 @@ func (p *Publisher) execute(ctx context.Context, req Request, obs *Observed, act
 		return w.result(v, OutcomeResumed), nil
 	case VersionUpdate:
 		updStart := p.now()
-		if err := p.updateVersion(ctx, cf, req, acts); err != nil {
+		poller, err := p.updateVersion(ctx, cf, req, acts, obs.Version)
+		if err != nil {
 			return nil, err
 		}
 		v, err := w.wait(ctx, nil, updStart)
+		if err == nil {
+			err = w.finishUpdate(ctx, poller)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -189,14 +204,30 @@ func (p *Publisher) execute(ctx context.Context, req Request, obs *Observed, act
 		res.Changes = acts.VersionUpdates
 		return res, nil
 	}
-	putStart := p.now()
-	poller, err := p.claimVersion(ctx, cf, req, acts, obs.Source, run)
-	if err != nil {
-		return nil, err
+	return p.create(ctx, cf, w, obs, run)
+}
+
+// create claims a number, waits for it, and checks that the replicated version still carries this run's
+// ID: a concurrent PUT that read the number as free just before this run created it overwrites it (the
+// race window of docs/reliability.md), and then the version is the other run's.
+func (p *Publisher) create(ctx context.Context, cf *armcompute.ClientFactory, w *waiter, obs *Observed, run *runRecord) (*Result, error) {
+	req, acts := w.req, w.acts
+	for {
+		putStart := p.now()
+		poller, err := p.claimVersion(ctx, cf, req, acts, obs.Source, run)
+		if err != nil {
+			return nil, err
+		}
+		v, err := w.wait(ctx, poller, putStart)
+		if err != nil {
+			return nil, err
+		}
+		if CreatedByRun(v.Tags, req.Lifecycle.RunID) {
+			return w.result(v, OutcomeCreated), nil
+		}
+		run.version = false
+		if err := p.nextNumber(ctx, cf, req, acts, run, takenBy(v), p.now().Sub(putStart)); err != nil {
+			return nil, err
+		}
 	}
-	v, err := w.wait(ctx, poller, putStart)
-	if err != nil {
-		return nil, err
-	}
-	return w.result(v, OutcomeCreated), nil
 }

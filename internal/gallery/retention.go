@@ -25,6 +25,9 @@ type Lifecycle struct {
 	VersionQuota int
 	// RunID identifies this publish in the version's RunIDTagKey tag ("" = generated).
 	RunID string
+	// Major is version_major: when set, retention and demotion count and touch only versions of that
+	// major (a line); nil counts every major. Publish copies it from Request.Version.Major.
+	Major *int32
 }
 
 // DefaultVersionQuota is Azure's default limit of image versions per subscription and region.
@@ -69,60 +72,81 @@ func (r RetentionPlan) Empty() bool {
 	return len(r.Delete) == 0 && len(r.EndOfLife) == 0 && len(r.Demote) == 0 && len(r.Skipped) == 0
 }
 
-// managed says whether this plugin published the version.
-func managed(v *ObservedVersion) bool { return v.Tags[ManagedTagKey] == ManagedTagValue }
+// retentionEntry is one version retention may consider, with its parsed number.
+type retentionEntry struct {
+	v   *ObservedVersion
+	num Version
+}
+
+// inLine says whether a version number belongs to the line retention works on: the pinned major when
+// Lifecycle.Major is set, every version otherwise.
+func (l Lifecycle) inLine(n Version) bool { return l.Major == nil || n.Major == *l.Major }
 
 // PlanRetention decides, from the definition's versions, what retention and demotion do after
-// `published` has replicated. It only ever touches versions this plugin published that are lower than
-// `published` and have succeeded; never `published` itself, a version someone else excluded from
-// latest, or a version whose deletion is blocked until a future end of life.
+// `published` has replicated. It only ever touches versions the plugin owns (MayWrite WriteRetire) that
+// are in the published version's line (its major when version_major is set), lower than `published`,
+// and have succeeded; never `published` itself, a version someone else excluded from latest, or a
+// version whose deletion is blocked until a future end of life.
 func PlanRetention(versions []*ObservedVersion, published string, lc Lifecycle, now time.Time) RetentionPlan {
 	plan := RetentionPlan{}
 	pub, err := ParseVersion(published)
 	if err != nil {
 		return plan
 	}
-	type entry struct {
-		v   *ObservedVersion
-		num Version
+	superseded, kept := supersededVersions(versions, pub, lc)
+	removed := planPrune(&plan, superseded, kept, lc, now)
+	if lc.demotes() {
+		planDemotions(&plan, superseded, removed, lc)
 	}
-	var ours []entry
+	return plan
+}
+
+// supersededVersions returns the owned versions of the line that are not newer than pub, newest first,
+// and the ones keep_versions keeps. The published version takes the first kept slot, newer versions of
+// the line from concurrent runs the next ones (they are never touched); the remaining slots go to the
+// newest older versions.
+func supersededVersions(versions []*ObservedVersion, pub Version, lc Lifecycle) ([]retentionEntry, map[string]bool) {
+	var ours []retentionEntry
 	for _, v := range versions {
 		n, err := ParseVersion(v.Name)
-		if err != nil || !managed(v) || v.Name == published {
+		if err != nil || n == pub || !lc.inLine(n) || MayWrite(WriteRetire, v.Tags, lc.RunID) != nil {
 			continue
 		}
-		ours = append(ours, entry{v, n})
+		ours = append(ours, retentionEntry{v, n})
 	}
-	// Newest first; the published version is the first kept slot.
-	slices.SortFunc(ours, func(a, b entry) int { return b.num.Compare(a.num) })
-	// The published version takes the first kept slot, newer versions from concurrent runs the next ones
-	// (they are never touched); the remaining slots go to the newest older versions.
+	slices.SortFunc(ours, func(a, b retentionEntry) int { return b.num.Compare(a.num) })
 	slots := lc.KeepVersions - 1
-	var superseded []entry
-	keptSet := map[string]bool{}
 	for _, e := range ours {
 		if e.num.Compare(pub) > 0 {
 			slots--
 		}
 	}
+	var superseded []retentionEntry
+	kept := map[string]bool{}
 	for _, e := range ours {
 		if e.num.Compare(pub) > 0 {
 			continue
 		}
 		superseded = append(superseded, e)
 		if slots > 0 {
-			keptSet[e.v.Name] = true
+			kept[e.v.Name] = true
 			slots--
 		}
 	}
-	prune := lc.KeepVersions > 0 || lc.EndOfLifeSuperseded > 0
-	eolAt := now.Add(lc.EndOfLifeSuperseded).UTC().Truncate(time.Second)
+	return superseded, kept
+}
+
+// planPrune fills the deletions and ends of life, oldest first, and returns the versions demotion must
+// leave alone.
+func planPrune(plan *RetentionPlan, superseded []retentionEntry, kept map[string]bool, lc Lifecycle, now time.Time) map[string]bool {
 	removed := map[string]bool{}
-	// Oldest first reads best in the output.
+	if lc.KeepVersions <= 0 && lc.EndOfLifeSuperseded <= 0 {
+		return removed
+	}
+	eolAt := now.Add(lc.EndOfLifeSuperseded).UTC().Truncate(time.Second)
 	for i := len(superseded) - 1; i >= 0; i-- {
 		v := superseded[i].v
-		if !prune || keptSet[v.Name] {
+		if kept[v.Name] {
 			continue
 		}
 		if reason := untouchable(v, now); reason != "" {
@@ -141,9 +165,11 @@ func PlanRetention(versions []*ObservedVersion, published string, lc Lifecycle, 
 		plan.Delete = append(plan.Delete, v.Name)
 		removed[v.Name] = true
 	}
-	if !lc.demotes() {
-		return plan
-	}
+	return removed
+}
+
+// planDemotions fills the demotions of the superseded versions not removed, oldest first.
+func planDemotions(plan *RetentionPlan, superseded []retentionEntry, removed map[string]bool, lc Lifecycle) {
 	for i := len(superseded) - 1; i >= 0; i-- {
 		v := superseded[i].v
 		if removed[v.Name] || !strings.EqualFold(v.ProvisioningState, "Succeeded") {
@@ -160,7 +186,6 @@ func PlanRetention(versions []*ObservedVersion, published string, lc Lifecycle, 
 		}
 		plan.Demote = append(plan.Demote, d)
 	}
-	return plan
 }
 
 // untouchable says why retention must leave a version alone ("" = it may act).

@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 )
 
 // PostProcessor publishes a managed image as a gallery image version.
@@ -47,6 +49,11 @@ func (p *PostProcessor) Configure(raws ...interface{}) error {
 // PostProcess publishes the image. It returns keep=true with forceOverride=true: the source image is
 // the input of future publishes and re-runs, so it is never destroyed on the user's behalf.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
+	art, keep, force, err := p.postProcess(ctx, redactingUi{ui}, in)
+	return art, keep, force, azure.RedactError(err)
+}
+
+func (p *PostProcessor) postProcess(ctx context.Context, ui packersdk.Ui, in packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
 	if p.resolved == nil {
 		return nil, true, true, errors.New("azure-gallery: the post-processor was not configured")
 	}

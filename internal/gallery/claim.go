@@ -1,0 +1,114 @@
+package gallery
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
+)
+
+// claimVersion creates the version and makes sure this run created it. Azure has no If-None-Match on
+// gallery image versions (and armcompute's options offer none), so ownership is decided by reading
+// back, never by the status code: the run reads the number first and never PUTs over a version it has
+// seen exist (MayWrite WriteCreate); after the PUT, whatever it answered (201, 200 after azcore retried a
+// PUT whose reply was lost, or an error), the version is this run's only when it reads back with this
+// run's ID. A taken number moves "auto" on to the next one (up to maxAutoAttempts); an explicit version
+// fails instead. The poller is nil when the PUT's reply was lost: the wait's reads decide then.
+func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, error) {
+	for {
+		sent := time.Now()
+		poller, lost, err := p.claimOnce(ctx, cf, req, a, src, run)
+		if err != nil || lost == "" {
+			return poller, err
+		}
+		if err := p.nextNumber(ctx, cf, req, a, run, lost, time.Since(sent)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// claimOnce is one read, PUT, read back. lost says who holds the number when it is not this run's.
+func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, string, error) {
+	def := a.Definition.Name
+	before, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, def, a.VersionName)
+	switch {
+	case err == nil:
+		return nil, takenBy(before), nil
+	case !azure.IsNotFound(err):
+		return nil, "", fmt.Errorf("reading version %s before creating it: %w", a.VersionName, azure.Explain(err))
+	}
+	absentAt := time.Now()
+	run.sent = appendOnce(run.sent, a.VersionName)
+	poller, putErr := p.createVersion(ctx, cf, req, a, src)
+	run.window = max(run.window, time.Since(absentAt))
+	if putErr != nil && azure.HasCode(putErr, "PropertyChangeNotAllowed") {
+		return nil, "another publish created it from a different source", nil
+	}
+	after, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, def, a.VersionName)
+	switch {
+	case err != nil && putErr != nil:
+		return nil, "", putErr
+	case azure.IsNotFound(err):
+		return nil, "", fmt.Errorf("version %s: Azure accepted the PUT but the version does not read back; re-run the build", a.VersionName)
+	case err != nil:
+		return nil, "", fmt.Errorf("reading version %s back after creating it: %w", a.VersionName, azure.Explain(err))
+	case !CreatedByRun(after.Tags, req.Lifecycle.RunID):
+		return nil, takenBy(after), nil
+	}
+	run.version = true
+	if putErr != nil {
+		p.ui.Message(fmt.Sprintf("The reply to the creation of version %s was lost (%v), but it reads back with this run's ID: it is this run's; waiting for it.", a.VersionName, azure.Explain(putErr)))
+		return nil, "", nil
+	}
+	return poller, "", nil
+}
+
+// takenBy says who holds a number this run did not create.
+func takenBy(v *ObservedVersion) string {
+	switch {
+	case !Owns(v.Tags):
+		return "it exists and was not published by this plugin"
+	case v.Tags[RunIDTagKey] != "":
+		return fmt.Sprintf("another publish (run %s) created it", v.Tags[RunIDTagKey])
+	}
+	return "another publish created it"
+}
+
+// nextNumber moves an automatic version on to the next free number after one was taken; an explicit
+// version fails.
+func (p *Publisher) nextNumber(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, run *runRecord, lost string, latency time.Duration) error {
+	if !run.auto {
+		return fmt.Errorf("version %s: %s; re-run to reuse it, or choose another image_version (an existing version is never overwritten)", a.VersionName, lost)
+	}
+	if run.attempts >= maxAutoAttempts {
+		return fmt.Errorf("image_version = \"auto\": %d numbers in a row were taken by concurrent publishes (last %s: %s); re-run the build", run.attempts, a.VersionName, lost)
+	}
+	taken, _ := ParseVersion(a.VersionName)
+	if err := sleep(ctx, retryJitter(run.attempts, latency)); err != nil {
+		return err
+	}
+	versions, err := p.listVersions(ctx, cf, req)
+	if err != nil {
+		return err
+	}
+	next, err := pickAuto(versions, req.Version, &taken)
+	if err != nil {
+		return err
+	}
+	p.ui.Say(fmt.Sprintf("Version %s was taken (%s): trying %s.", a.VersionName, lost, next))
+	a.VersionName = next
+	run.attempts++
+	return nil
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
