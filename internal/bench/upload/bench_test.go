@@ -73,7 +73,7 @@ func BenchmarkUpload(b *testing.B) {
 				b.ReportMetric(float64(r.BytesSent)/float64(c.nonZero), "sent/nonzero")
 				b.ReportMetric(float64(rss)/mib, "MiB-maxrss")
 				if !r.Verified {
-					b.Log("page ranges did not verify")
+					b.Fatalf("%s: the uploaded page ranges did not verify against the image", c.name)
 				}
 			}
 		})
