@@ -1,8 +1,12 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -60,28 +64,113 @@ func TestFaultMatching(t *testing.T) {
 	}
 }
 
+// FuzzDecodeFaultRules: whatever decodes round-trips (encode → decode gives the same rules), and every
+// rule that prepare accepts holds its invariants: a known action, a 4xx/5xx status for status faults, a
+// probability in [0, 1], a non-negative count, an id, a pattern that matches its own glob, and preparing
+// it again (after a JSON round trip, as GET /_emulator/faults shows it) changes nothing.
 func FuzzDecodeFaultRules(f *testing.F) {
 	f.Add([]byte(`{"action":"status","status":429,"count":1}`))
 	f.Add([]byte(`[{"action":"reset","path":"/a/*"}]`))
 	f.Add([]byte(`{"rules":[{"action":"latency","latency_ms":5}]}`))
+	f.Add([]byte(`{"action":"replication_failure","region":"eastus","probability":0.5,"path_regexp":"^/x"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rules, err := decodeFaultRules(body)
 		if err != nil {
 			return
 		}
+		enc, err := json.Marshal(rules)
+		if err != nil {
+			t.Fatalf("encoding decoded rules: %v", err)
+		}
+		again, err := decodeFaultRules(enc)
+		if err != nil {
+			t.Fatalf("re-decoding %s: %v", enc, err)
+		}
+		if len(again) != len(rules) || (len(rules) > 0 && !reflect.DeepEqual(again, rules)) {
+			t.Fatalf("round trip changed the rules:\n%+v\n%+v", rules, again)
+		}
 		for i := range rules {
-			if rules[i].prepare() == nil && rules[i].re == nil {
-				t.Fatal("a prepared rule has no pattern")
+			r := rules[i]
+			if r.prepare() != nil {
+				continue
 			}
+			checkPreparedRule(t, r)
 		}
 	})
 }
 
+// checkPreparedRule asserts the invariants of a rule that prepare accepted.
+func checkPreparedRule(t *testing.T, r FaultRule) {
+	t.Helper()
+	switch r.Action {
+	case FaultStatus:
+		if r.Status < 400 || r.Status > 599 {
+			t.Fatalf("accepted status fault with status %d", r.Status)
+		}
+	case FaultReset, FaultLatency, FaultReplicationFailure, FaultTokenLifetime:
+	default:
+		t.Fatalf("accepted unknown action %q", r.Action)
+	}
+	if r.Probability < 0 || r.Probability > 1 || r.Count < 0 || r.ID == "" || r.re == nil {
+		t.Fatalf("accepted rule breaks an invariant: %+v", r)
+	}
+	if r.Path != "" && !r.re.MatchString(strings.ReplaceAll(r.Path, "*", "")) {
+		t.Fatalf("pattern %s does not match its own glob %q", r.re, r.Path)
+	}
+	enc, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back FaultRule
+	if err := json.Unmarshal(enc, &back); err != nil {
+		t.Fatalf("decoding %s: %v", enc, err)
+	}
+	if err := back.prepare(); err != nil {
+		t.Fatalf("a prepared rule %s is refused when prepared again: %v", enc, err)
+	}
+	back.re, r.re = nil, nil
+	if back != r {
+		t.Fatalf("preparing again changed the rule:\n%+v\n%+v", r, back)
+	}
+}
+
+// FuzzParseOptions: accepted options re-encode to JSON that parses again to the same options (compared
+// by their encoding, so nil and empty lists are alike), and they hold validate's invariants.
 func FuzzParseOptions(f *testing.F) {
 	f.Add([]byte(`{"regions":["eastus"],"replication":{"region_base_delay":"1s"},"token_lifetime":60}`))
 	f.Add([]byte(`{"clients":[{"client_id":"a","federated_credentials":[{"issuer":"i","subject":"s"}]}]}`))
+	f.Add([]byte(`{"subscriptions":[{"id":"s","tenant_id":"t"}],"page_size":3,"quotas":{"versions_per_region":2}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = ParseOptions(data) // must not panic
+		o, err := ParseOptions(data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "config: ") {
+				t.Fatalf("error %q does not say it is about the config", err)
+			}
+			return
+		}
+		if o.PageSize < 0 || o.Replication.SecondsPerGiB < 0 {
+			t.Fatalf("accepted page_size %d, seconds_per_gib %v", o.PageSize, o.Replication.SecondsPerGiB)
+		}
+		for _, s := range o.Subscriptions {
+			if s.ID == "" {
+				t.Fatal("accepted a subscription without an id")
+			}
+		}
+		enc, err := json.Marshal(o)
+		if err != nil {
+			t.Fatalf("encoding accepted options: %v", err)
+		}
+		back, err := ParseOptions(enc)
+		if err != nil {
+			t.Fatalf("accepted options re-encoded as %s are refused: %v", enc, err)
+		}
+		enc2, err := json.Marshal(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(enc, enc2) {
+			t.Fatalf("round trip changed the options:\n%s\n%s", enc, enc2)
+		}
 	})
 }
 

@@ -23,6 +23,8 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/emulatortest"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/vhd"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
 // env is an emulator backed by a real Azurite, with a session and a resource group.
@@ -35,7 +37,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	blob := startAzurite(t)
+	blob := azuritetest.Start(t)
 	srv, ready := emulatortest.Start(t, emulator.Options{BlobEndpoint: blob, Regions: []string{"eastus", "westus"}})
 	hc, err := ready.HTTPClient()
 	if err != nil {

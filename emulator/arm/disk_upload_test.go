@@ -10,12 +10,14 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/pageblob"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
 // TestDiskUploadFlow runs the direct-upload flow against a real Azurite: Upload disk, write SAS,
 // pages written with azblob's pageblob client, endGetAccess, then a managed image from the disk.
 func TestDiskUploadFlow(t *testing.T) {
-	endpoint := startAzurite(t)
+	endpoint := azuritetest.Start(t)
 	h := newHarness(t, Options{BlobEndpoint: endpoint})
 	h.createRG("rg1", "eastus")
 	const size = 20*mib + vhdFooter

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
 // The official Azure REST examples (testdata/azure-rest-examples, with their provenance in its README.md)
@@ -88,8 +90,34 @@ func pinned(family string) string {
 	return v[len(v)-1]
 }
 
-func TestReplayAzureExamples(t *testing.T) {
-	dir := examplesDir()
+// lazyAzurite starts one Azurite for the whole replay, the first time an example needs disk access.
+type lazyAzurite struct {
+	parent   *testing.T
+	endpoint string
+}
+
+// get returns the endpoint, starting Azurite on first use. A missing Azurite skips the example, or
+// fails it under ACCTEST_REQUIRED=1 (azuritetest.Unavailable).
+func (a *lazyAzurite) get(t *testing.T) string {
+	t.Helper()
+	if a.endpoint != "" {
+		return a.endpoint
+	}
+	bin, err := azuritetest.Bin()
+	if err != nil {
+		azuritetest.Unavailable(t, "needs Azurite for disk access: "+err.Error())
+	}
+	p, err := azuritetest.StartProcess(bin, a.parent.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.parent.Cleanup(p.Stop)
+	a.endpoint = p.BlobEndpoint
+	return a.endpoint
+}
+
+// exampleFiles lists the example files under dir (common-types holds no examples).
+func exampleFiles(t *testing.T, dir string) []string {
 	var files []string
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") && !strings.Contains(p, "common-types") {
@@ -101,41 +129,72 @@ func TestReplayAzureExamples(t *testing.T) {
 		t.Fatalf("no examples under %s", dir)
 	}
 	sort.Strings(files)
-	blobEndpoint := ""
-	parent := t
-	for _, f := range files {
+	return files
+}
+
+func TestReplayAzureExamples(t *testing.T) {
+	dir := examplesDir()
+	az := &lazyAzurite{parent: t}
+	for _, f := range exampleFiles(t, dir) {
 		rel, _ := filepath.Rel(dir, f)
-		name := filepath.Base(f)
-		t.Run(rel, func(t *testing.T) {
-			if why, ok := skippedExamples[name]; ok {
-				t.Skip(why)
-			}
-			op, ok := classify(name)
-			if !ok {
-				t.Fatalf("no operation known for %s; add it to classify", name)
-			}
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ex exampleFile
-			if err := json.Unmarshal(raw, &ex); err != nil {
-				t.Fatal(err)
-			}
-			if op.kind == "disk" && (op.verb == "grant" || op.verb == "revoke") && blobEndpoint == "" {
-				if _, err := os.Stat(azuriteBin()); err != nil {
-					t.Skipf("needs Azurite for disk access, not installed at %s: %v", azuriteBin(), err)
-				}
-				blobEndpoint = startAzurite(parent)
-			}
-			t.Run("pinned", func(t *testing.T) { replay(t, name, ex, op, blobEndpoint, pinned(op.family)) })
-			// Where the example's own api-version is an older one the table serves, replay it as is too.
-			own := paramStr(ex, "api-version")
-			if own != "" && own != pinned(op.family) && slices.Contains(apiFamilies[op.family].Versions, own) {
-				t.Run("as-"+own, func(t *testing.T) { replay(t, name, ex, op, blobEndpoint, own) })
-			}
-		})
+		t.Run(rel, func(t *testing.T) { replayFile(t, f, az) })
 	}
+}
+
+// replayFile replays one example at the pinned api-version, and at its own where the table serves it.
+func replayFile(t *testing.T, f string, az *lazyAzurite) {
+	name := filepath.Base(f)
+	if why, ok := skippedExamples[name]; ok {
+		t.Skip(why)
+	}
+	op, ok := classify(name)
+	if !ok {
+		t.Fatalf("no operation known for %s; add it to classify", name)
+	}
+	raw, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex exampleFile
+	if err := json.Unmarshal(raw, &ex); err != nil {
+		t.Fatal(err)
+	}
+	blobEndpoint := ""
+	if op.kind == "disk" && (op.verb == "grant" || op.verb == "revoke") {
+		blobEndpoint = az.get(t)
+	}
+	t.Run("pinned", func(t *testing.T) { replay(t, name, ex, op, blobEndpoint, pinned(op.family)) })
+	// Where the example's own api-version is an older one the table serves, replay it as is too.
+	own := paramStr(ex, "api-version")
+	if own != "" && own != pinned(op.family) && slices.Contains(apiFamilies[op.family].Versions, own) {
+		t.Run("as-"+own, func(t *testing.T) { replay(t, name, ex, op, blobEndpoint, own) })
+	}
+}
+
+// wantStatus is the one status Azure answers for the case replayed; an example lists every code its
+// operation may return (each PUT lists 200/201/202), so the case decides: a PUT that creates answers 201
+// (202 for disks and snapshots, whose examples list no 201), a PUT or PATCH of an existing resource 200,
+// a DELETE of an existing resource 202 and of a missing one 204, the POST actions (share,
+// beginGetAccess, endGetAccess) 202 with the result at the Location URL, reads 200.
+func wantStatus(op exampleOp, existed bool) int {
+	switch op.verb {
+	case "create":
+		switch {
+		case existed:
+			return 200
+		case op.kind == "disk":
+			return 202
+		}
+		return 201
+	case "delete":
+		if existed {
+			return 202
+		}
+		return 204
+	case "share", "grant", "revoke":
+		return 202
+	}
+	return 200
 }
 
 // replayer holds one replay's prerequisites.
@@ -145,57 +204,109 @@ type replayer struct {
 	h    *harness
 	ex   exampleFile
 	op   exampleOp
+	api  string
 	rg   string
 	loc  string
 	seq  int
 	defs map[string]string // cache of created prerequisite ids by placeholder
 }
 
-func replay(t *testing.T, name string, ex exampleFile, op exampleOp, blobEndpoint, api string) {
+// newReplayer builds the replay's service and its prerequisites, and returns the request body with its
+// placeholder ids rewritten.
+func newReplayer(t *testing.T, name string, ex exampleFile, op exampleOp, blobEndpoint, api string) (*replayer, map[string]any) {
 	h := newHarness(t, Options{PageSize: 1, BlobEndpoint: blobEndpoint})
-	rp := &replayer{t: t, h: h, name: name, ex: ex, op: op, rg: cmpOr(paramStr(ex, "resourceGroupName"), "myResourceGroup"), loc: "westus", defs: map[string]string{}}
+	rp := &replayer{t: t, h: h, name: name, ex: ex, op: op, api: api, rg: cmpOr(paramStr(ex, "resourceGroupName"), "myResourceGroup"), loc: "westus", defs: map[string]string{}}
 	body := requestBody(ex)
 	if l := str(body, "location"); l != "" {
 		rp.loc = normalizeRegion(l)
 	}
 	h.createRG(rp.rg, rp.loc)
-	path := rp.path()
 	rp.prerequisites(body)
 	if body != nil {
 		body = rp.rewriteIDs(body).(map[string]any)
 	}
-	var got response
-	var want int
-	switch op.verb {
+	return rp, body
+}
+
+// send issues the example's request.
+func (rp *replayer) send(body map[string]any) response {
+	h, path, api := rp.h, rp.path(), rp.api
+	switch rp.op.verb {
 	case "create":
-		got = h.do("PUT", withAPI(path, api), body)
+		return h.do("PUT", withAPI(path, api), body)
 	case "update":
-		if os.Getenv("DEBUG_REPLAY") != "" {
-			t.Logf("PATCH body %s", toJSON(body))
-			t.Logf("stored %s", h.must(200, "GET", withAPI(path, api), nil).Raw)
-		}
-		got = h.do("PATCH", withAPI(path, api), body)
+		return h.do("PATCH", withAPI(path, api), body)
 	case "get":
 		q := ""
-		if e := paramStr(ex, "$expand"); e != "" {
+		if e := paramStr(rp.ex, "$expand"); e != "" {
 			q = "&$expand=" + e
 		}
-		got = h.do("GET", withAPI(path, api)+q, nil)
+		return h.do("GET", withAPI(path, api)+q, nil)
 	case "list", "listsub":
-		got = h.do("GET", withAPI(path, api), nil)
+		return h.do("GET", withAPI(path, api), nil)
 	case "delete":
-		got = h.do("DELETE", withAPI(path, api), nil)
+		return h.do("DELETE", withAPI(path, api), nil)
 	case "share":
-		got = h.do("POST", withAPI(path+"/share", api), body)
+		return h.do("POST", withAPI(path+"/share", api), body)
 	case "grant":
-		got = h.do("POST", withAPI(path+"/beginGetAccess", api), body)
+		return h.do("POST", withAPI(path+"/beginGetAccess", api), body)
 	case "revoke":
-		got = h.do("POST", withAPI(path+"/endGetAccess", api), nil)
+		return h.do("POST", withAPI(path+"/endGetAccess", api), nil)
 	}
-	want = got.Status
-	resp, ok := ex.Responses[fmt.Sprint(want)]
-	if !ok {
-		t.Fatalf("status %d is not among the example's codes %v: %s", want, keys(ex.Responses), got.Raw)
+	rp.t.Fatalf("unknown verb %s", rp.op.verb)
+	return response{}
+}
+
+// exists reports whether the store holds id.
+func (rp *replayer) exists(id string) bool {
+	rp.h.svc.mu.Lock()
+	defer rp.h.svc.mu.Unlock()
+	return rp.h.svc.get(id) != nil
+}
+
+func replay(t *testing.T, name string, ex exampleFile, op exampleOp, blobEndpoint, api string) {
+	rp, body := newReplayer(t, name, ex, op, blobEndpoint, api)
+	existed := rp.exists(rp.path())
+	got := rp.send(body)
+	want := wantStatus(op, existed)
+	resp := rp.checkStatus(got, want)
+	cmpBody := got.Body
+	switch op.verb {
+	case "grant", "share":
+		// The example's 200 is the final result, which the Location (monitor) URL returns.
+		final := rp.h.must(200, "GET", got.Header.Get("Location"), nil)
+		cmpBody = final.Body
+		resp = ex.Responses["200"]
+	case "delete":
+		if rp.h.do("GET", withAPI(rp.path(), api), nil).Status != 404 {
+			t.Error("resource still readable after delete")
+		}
+	}
+	rp.compareBody(resp.Body, cmpBody)
+	if op.verb == "create" || op.verb == "update" {
+		rp.checkSucceeded()
+	}
+	rp.replayAgain(body)
+}
+
+// exampleResponse is one response of an example.
+type exampleResponse = struct {
+	Headers map[string]string `json:"headers"`
+	Body    any               `json:"body"`
+}
+
+// checkStatus requires exactly want (which the example must list), the example's headers for it and
+// ARM's request ids, and waits for the operation of an LRO answer, which must end Succeeded.
+func (rp *replayer) checkStatus(got response, want int) exampleResponse {
+	t := rp.t
+	t.Helper()
+	resp, listed := rp.ex.Responses[fmt.Sprint(want)]
+	if !listed {
+		t.Fatalf("the case's status %d is not among the example's codes %v", want, keys(rp.ex.Responses))
+	}
+	if got.Status != want {
+		t.Fatalf("status %d, want %d (Azure's answer for this %s of a %s; the example lists %v): %s",
+			got.Status, want, rp.op.verb, rp.op.kind, keys(rp.ex.Responses), got.Raw)
 	}
 	for hk := range resp.Headers {
 		if got.Header.Get(hk) == "" {
@@ -205,44 +316,62 @@ func replay(t *testing.T, name string, ex exampleFile, op exampleOp, blobEndpoin
 	if got.Header.Get("x-ms-request-id") == "" || got.Header.Get("x-ms-correlation-request-id") == "" {
 		t.Error("response lacks x-ms-request-id or x-ms-correlation-request-id")
 	}
-	if want == 202 || want == 201 || (want == 200 && (op.verb == "update")) {
+	if want == 202 || want == 201 || (want == 200 && (rp.op.verb == "update" || rp.op.verb == "create")) {
 		if got.Header.Get("Azure-AsyncOperation") == "" {
 			t.Fatalf("%d without Azure-AsyncOperation", want)
 		}
-		st := h.waitOp(got)
-		if str(st, "status") != "Succeeded" {
+		if st := rp.h.waitOp(got); str(st, "status") != "Succeeded" {
 			t.Fatalf("operation ended %v", st)
 		}
 	}
-	cmpBody := got.Body
-	switch op.verb {
-	case "grant", "share":
-		// The example's 200 is the final result, which the Location (monitor) URL returns.
-		final := h.must(200, "GET", got.Header.Get("Location"), nil)
-		cmpBody = final.Body
-		resp = ex.Responses["200"]
-	case "delete":
-		if h.do("GET", withAPI(path, api), nil).Status != 404 {
-			t.Error("resource still readable after delete")
-		}
+	return resp
+}
+
+// compareBody compares our body with the example's, minus what the emulator does not model.
+func (rp *replayer) compareBody(want any, got map[string]any) {
+	if want == nil {
+		return
 	}
-	if resp.Body != nil {
-		var diffs []string
-		for _, p := range perExampleNotModeled[rp.name] {
-			notModeled[p] = true
-			defer delete(notModeled, p)
-		}
-		compareShape("", resp.Body, anyOf(cmpBody), &diffs)
-		for _, d := range diffs {
-			t.Error(d)
-		}
+	var diffs []string
+	for _, p := range perExampleNotModeled[rp.name] {
+		notModeled[p] = true
+		defer delete(notModeled, p)
 	}
-	// After the operation, a GET shows provisioningState Succeeded.
-	if op.verb == "create" || op.verb == "update" {
-		g := h.must(200, "GET", withAPI(path, api), nil)
-		if ps := str(obj(g.Body, "properties"), "provisioningState"); ps != "Succeeded" {
-			t.Errorf("provisioningState after the operation: %q", ps)
-		}
+	compareShape("", want, anyOf(got), &diffs)
+	for _, d := range diffs {
+		rp.t.Error(d)
+	}
+}
+
+// checkSucceeded: after a create or update, a GET shows provisioningState Succeeded.
+func (rp *replayer) checkSucceeded() {
+	g := rp.h.must(200, "GET", withAPI(rp.path(), rp.api), nil)
+	if ps := str(obj(g.Body, "properties"), "provisioningState"); ps != "Succeeded" {
+		rp.t.Errorf("provisioningState after the operation: %q", ps)
+	}
+}
+
+// replayAgain replays the same request against the state the first one left, where Azure's answer then
+// differs: a PUT of a gallery, definition or version that now exists answers 200 (not 201: the
+// difference version creation's ownership rule reads), and a DELETE of what is now gone answers 204.
+// (Images and disks are not re-PUT: an image's storageProfile cannot change, and the emulator compares
+// the stored, resolved one.)
+func (rp *replayer) replayAgain(body map[string]any) {
+	switch {
+	case rp.op.verb == "create" && rp.op.family == familyGallery, rp.op.verb == "delete":
+	default:
+		return
+	}
+	existed := rp.exists(rp.path())
+	got := rp.send(body)
+	want := wantStatus(rp.op, existed)
+	if rp.op.verb == "create" && (!existed || want != 200) || rp.op.verb == "delete" && (existed || want != 204) {
+		rp.t.Fatalf("second %s: resource exists=%v, case status %d", rp.op.verb, existed, want)
+	}
+	rp.checkStatus(got, want)
+	if rp.op.verb == "create" {
+		rp.compareBody(rp.ex.Responses["200"].Body, got.Body)
+		rp.checkSucceeded()
 	}
 }
 

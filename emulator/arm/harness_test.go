@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -216,8 +215,6 @@ func versionBody(loc, source string, regions ...any) map[string]any {
 func region(name string, replicas int) map[string]any {
 	return map[string]any{"name": name, "regionalReplicaCount": replicas}
 }
-
-func osStat(p string) (os.FileInfo, error) { return os.Stat(p) }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
 

@@ -14,6 +14,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
 // staticToken is a credential for the bare Service, which checks no tokens (the root package does).
@@ -33,8 +35,9 @@ func TestArmcomputeClients(t *testing.T) {
 	if testing.Short() {
 		t.Skip("uses the real clock")
 	}
-	if _, err := osStat(azuriteBin()); err == nil {
-		blobEndpoint = startAzurite(t)
+	// Disk access needs Azurite: used when installed, and required under ACCTEST_REQUIRED=1.
+	if _, err := azuritetest.Bin(); err == nil || azuritetest.Required() {
+		blobEndpoint = azuritetest.Start(t)
 	}
 	svc, err := New(Options{OperationDelay: 20 * time.Millisecond, PageSize: 1, BlobEndpoint: blobEndpoint,
 		Replication: ReplicationModel{SecondsPerGiB: 0.05, RegionBaseDelay: 50 * time.Millisecond}})

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
 // PluginSource is the address the plugin is installed under; templates name it in required_plugins.
@@ -140,7 +142,7 @@ func SetupIn(ctx context.Context, prefix string) (*Tools, error) {
 	if out, err := install.CombinedOutput(); err != nil {
 		return fail(fmt.Errorf("packer plugins install --path: %v\n%s", err, out))
 	}
-	if az := filepath.Join(root, ".tools", "node_modules", ".bin", "azurite-blob"); fileExists(az) {
+	if az, err := azuritetest.Bin(); err == nil {
 		t.Azurite = az
 	}
 	return t, nil
@@ -218,4 +220,4 @@ func fileExists(p string) bool {
 }
 
 // requiredMode reports whether missing tools fail tests (ACCTEST_REQUIRED=1, as `make test` sets).
-func requiredMode() bool { return os.Getenv(EnvRequired) != "" && os.Getenv(EnvSkip) == "" }
+func requiredMode() bool { return azuritetest.Required() }

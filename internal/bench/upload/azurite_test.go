@@ -2,11 +2,6 @@ package upload
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,45 +9,15 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/pageblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
 // Azurite's documented development account; it exists only inside the emulator.
 const (
-	devAccount = "devstoreaccount1"
-	devKey     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+	devAccount = azuritetest.Account
+	devKey     = azuritetest.AccountKey
 )
-
-func startAzurite(tb testing.TB) string {
-	tb.Helper()
-	wd, _ := os.Getwd()
-	bin := filepath.Join(wd, "..", "..", "..", ".tools", "node_modules", ".bin", "azurite-blob")
-	if _, err := os.Stat(bin); err != nil {
-		tb.Skipf("Azurite is not installed at %s: %v", bin, err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	cmd := exec.Command(bin, "--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(port), "--location", tb.TempDir(),
-		"--skipApiVersionCheck", "--loose", "--silent")
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			_ = c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("Azurite did not start on %s", addr)
-		}
-	}
-	return "http://" + addr + "/" + devAccount
-}
 
 // blobSAS is a create/write SAS URL for a blob that does not exist yet, for tools that create it.
 func blobSAS(tb testing.TB, endpoint, name string) string {

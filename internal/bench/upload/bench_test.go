@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/vhd"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
 const mib = 1 << 20
@@ -46,7 +48,7 @@ func makeFile(tb testing.TB, dir, name string, size int64, stride int64) (string
 // BenchmarkUpload uploads a 1 GiB dense and an 8 GiB sparse (10% data) raw image to one Azurite with the
 // import builder's uploader (in a child process, for its peak RSS), beside plain PUT loops.
 func BenchmarkUpload(b *testing.B) {
-	endpoint := startAzurite(b)
+	endpoint := azuritetest.Start(b)
 	dir := b.TempDir()
 	dense, denseNZ := makeFile(b, dir, "dense.raw", 1<<30, 1)
 	sparse, sparseNZ := makeFile(b, dir, "sparse.raw", 8<<30, 10)
@@ -73,7 +75,7 @@ func BenchmarkUpload(b *testing.B) {
 				b.ReportMetric(float64(r.BytesSent)/float64(c.nonZero), "sent/nonzero")
 				b.ReportMetric(float64(rss)/mib, "MiB-maxrss")
 				if !r.Verified {
-					b.Log("page ranges did not verify")
+					b.Fatalf("%s: the uploaded page ranges did not verify against the image", c.name)
 				}
 			}
 		})
