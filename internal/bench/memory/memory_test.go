@@ -1,0 +1,129 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/acctest"
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/bench/benchutil"
+)
+
+var tools *acctest.Tools
+
+func TestMain(m *testing.M) { os.Exit(acctest.Main(m, &tools)) }
+
+const (
+	mib = 1 << 20
+	// goalMiB is issue 15's ceiling for the whole plugin process.
+	goalMiB = 64
+)
+
+// BenchmarkPluginPeakRSS runs the main example (import, then publish to 5 regions) under a real packer
+// for BENCH_ROUNDS rounds and reports the largest VmHWM of each plugin process packer started, by role.
+func BenchmarkPluginPeakRSS(b *testing.B) {
+	acctest.Require(b, tools)
+	if tools.Azurite == "" {
+		b.Fatal("Azurite is not installed in .tools (make run-tools)")
+	}
+	sizeGiB := benchutil.EnvInt("BENCH_IMPORT_GIB", 4)
+	dataMiB := benchutil.EnvInt("BENCH_IMPORT_DATA_MIB", 256)
+	disk := filepath.Join(b.TempDir(), "disk.raw")
+	writeDisk(b, disk, int64(sizeGiB)<<30, int64(dataMiB)*mib)
+	rounds := benchutil.Rounds(3)
+	load := benchutil.LoadAvg()
+	byRole := map[string][]float64{}
+	for r := range rounds {
+		for role, hwm := range buildOnce(b, disk, r) {
+			byRole[role] = append(byRole[role], float64(hwm)/mib)
+		}
+	}
+	roles := make([]string, 0, len(byRole))
+	for role := range byRole {
+		roles = append(roles, role)
+	}
+	slices.Sort(roles)
+	for _, role := range roles {
+		s := benchutil.Summarize(byRole[role])
+		benchutil.Emit(b.Logf, benchutil.Row{
+			Section: "memory", What: fmt.Sprintf("plugin `%s`, %d GiB import (%d MiB data) + 5-region publish, peak RSS MiB", role, sizeGiB, dataMiB),
+			Measured: s.Format(1), Baseline: "—", Ratio: "—", Goal: fmt.Sprintf("≤ %d MiB", goalMiB),
+			Verdict: benchutil.Verdict(s.Max <= goalMiB), Rounds: len(byRole[role]), LoadBefore: load, LoadAfter: benchutil.LoadAvg(),
+		})
+	}
+}
+
+// buildOnce runs one packer build against a fresh emulator and Azurite and returns the peak RSS of each
+// plugin process by its role (the arguments after the binary: "start builder import", …).
+func buildOnce(b *testing.B, disk string, round int) map[string]int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	az := tools.StartAzurite(b)
+	emu := tools.StartEmulator(b, acctest.EmulatorOptions{BlobEndpoint: az.BlobEndpoint,
+		Config: map[string]any{"replication": map[string]any{"seconds_per_gib": 0.5, "region_base_delay": "1s"}}})
+	if err := emu.NewResourceGroup(ctx, "images-rg", "eastus"); err != nil {
+		b.Fatal(err)
+	}
+	env := tools.PackerEnv(b, append(emu.Env(), "PKR_VAR_source_file="+disk,
+		`PKR_VAR_regions=["eastus","westeurope","westus2","northeurope","uksouth"]`,
+		fmt.Sprintf("PKR_VAR_image_version=1.0.%d", round))...)
+	dir := filepath.Join(tools.Root, "example", "import-and-publish")
+	if run := tools.RunPacker(ctx, b, dir, env, "init", "."); run.ExitCode != 0 {
+		b.Fatalf("packer init (%d):\n%s", run.ExitCode, run.Output)
+	}
+	w := benchutil.WatchProcs("packer-plugin-azure-gallery", 20*time.Millisecond)
+	run := tools.RunPacker(ctx, b, dir, env, "build", "-color=false", ".")
+	peaks := w.Stop()
+	if run.ExitCode != 0 {
+		b.Fatalf("packer build (%d):\n%s", run.ExitCode, run.Output)
+	}
+	out := map[string]int64{}
+	for _, p := range peaks {
+		role := p.Cmdline
+		if i := strings.Index(role, "packer-plugin-azure-gallery"); i >= 0 {
+			if j := strings.IndexByte(role[i:], ' '); j >= 0 {
+				role = role[i+j+1:]
+			} else {
+				role = "(no arguments)"
+			}
+		}
+		out[role] = max(out[role], p.HWM)
+		b.Logf("round %d: pid %d %q peak %.1f MiB", round, p.PID, p.Cmdline, float64(p.HWM)/mib)
+	}
+	return out
+}
+
+// writeDisk writes a sparse raw disk of size bytes with data bytes of random data spread evenly in
+// 1 MiB pieces that start half a MiB off every 4 MiB chunk boundary (so both the uploader's chunking and
+// the hole punching are exercised, as a real image's scattered files would).
+func writeDisk(tb testing.TB, path string, size, data int64) {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		tb.Fatal(err)
+	}
+	pieces := max(data/mib, 1)
+	stride := size / pieces
+	rng := rand.NewChaCha8([32]byte{7})
+	buf := make([]byte, mib)
+	for i := range pieces {
+		_, _ = rng.Read(buf)
+		off := i*stride + mib/2
+		if off+mib > size {
+			break
+		}
+		if _, err := f.WriteAt(buf, off); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
