@@ -17,8 +17,9 @@ type Peak struct {
 	HWM     int64
 }
 
-// ProcWatcher polls /proc every interval for processes whose executable (the base name of the command
-// line's first word) starts with Match and records
+// ProcWatcher polls /proc every interval for processes whose executable path (the command line's first
+// word) starts with Match (say, a private plugin directory, so that other users' copies of the same
+// plugin on a shared machine are not counted) and records
 // each one's VmHWM, the kernel's own high-water mark of its resident set. VmHWM only grows, so a poll
 // misses at most what a process gained in its last interval before it exited.
 type ProcWatcher struct {
@@ -30,7 +31,7 @@ type ProcWatcher struct {
 	done     chan struct{}
 }
 
-// WatchProcs starts a watcher for executables whose base name starts with match.
+// WatchProcs starts a watcher for executables whose path starts with match.
 func WatchProcs(match string, interval time.Duration) *ProcWatcher {
 	w := &ProcWatcher{Match: match, Interval: interval, peaks: map[int]*Peak{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go w.loop()
@@ -64,7 +65,7 @@ func (w *ProcWatcher) poll() {
 			continue
 		}
 		argv0, _, _ := bytes.Cut(cmd, []byte{0})
-		if !strings.HasPrefix(filepath.Base(string(argv0)), w.Match) {
+		if !strings.HasPrefix(string(argv0), w.Match) {
 			continue
 		}
 		hwm := VmHWM(pid)

@@ -26,7 +26,9 @@ const (
 )
 
 // BenchmarkPluginPeakRSS runs the main example (import, then publish to 5 regions) under a real packer
-// for BENCH_ROUNDS rounds and reports the largest VmHWM of each plugin process packer started, by role.
+// and reports the largest VmHWM of each plugin process packer started, by role. Rounds alternate the
+// shipped plugin with the same binary under GOMEMLIMIT=off (A B A B …), which shows in the same run what
+// the plugin's own memory limit (main.go) saves.
 func BenchmarkPluginPeakRSS(b *testing.B) {
 	acctest.Require(b, tools)
 	if tools.Azurite == "" {
@@ -36,32 +38,38 @@ func BenchmarkPluginPeakRSS(b *testing.B) {
 	dataMiB := benchutil.EnvInt("BENCH_IMPORT_DATA_MIB", 256)
 	disk := filepath.Join(b.TempDir(), "disk.raw")
 	writeDisk(b, disk, int64(sizeGiB)<<30, int64(dataMiB)*mib)
-	rounds := benchutil.Rounds(3)
 	load := benchutil.LoadAvg()
-	byRole := map[string][]float64{}
-	for r := range rounds {
-		for role, hwm := range buildOnce(b, disk, r) {
-			byRole[role] = append(byRole[role], float64(hwm)/mib)
-		}
-	}
-	roles := make([]string, 0, len(byRole))
-	for role := range byRole {
+	shipped, nolimit := map[string][]float64{}, map[string][]float64{}
+	round := 0
+	benchutil.Rotate(benchutil.Rounds(3), []func(int){
+		func(int) { round++; collect(shipped, buildOnce(b, disk, round, nil)) },
+		func(int) { round++; collect(nolimit, buildOnce(b, disk, round, []string{"GOMEMLIMIT=off"})) },
+	})
+	roles := make([]string, 0, len(shipped))
+	for role := range shipped {
 		roles = append(roles, role)
 	}
 	slices.Sort(roles)
 	for _, role := range roles {
-		s := benchutil.Summarize(byRole[role])
+		s, base := benchutil.Summarize(shipped[role]), benchutil.Summarize(nolimit[role])
 		benchutil.Emit(b.Logf, benchutil.Row{
-			Section: "memory", What: fmt.Sprintf("plugin `%s`, %d GiB import (%d MiB data) + 5-region publish, peak RSS MiB", role, sizeGiB, dataMiB),
-			Measured: s.Format(1), Baseline: "—", Ratio: "—", Goal: fmt.Sprintf("≤ %d MiB", goalMiB),
-			Verdict: benchutil.Verdict(s.Max <= goalMiB), Rounds: len(byRole[role]), LoadBefore: load, LoadAfter: benchutil.LoadAvg(),
+			Section: "memory", What: fmt.Sprintf("plugin `%s` peak RSS (MiB), %d GiB import (%d MiB data) + 5-region publish", role, sizeGiB, dataMiB),
+			Measured: s.Format(1), Baseline: base.Format(1) + " (GOMEMLIMIT=off)", Ratio: benchutil.Summarize(benchutil.Ratios(shipped[role], nolimit[role])).Format(2),
+			Goal: fmt.Sprintf("≤ %d MiB", goalMiB), Verdict: benchutil.Verdict(s.Max <= goalMiB), Rounds: len(shipped[role]),
+			LoadBefore: load, LoadAfter: benchutil.LoadAvg(),
 		})
+	}
+}
+
+func collect(into map[string][]float64, peaks map[string]int64) {
+	for role, hwm := range peaks {
+		into[role] = append(into[role], float64(hwm)/mib)
 	}
 }
 
 // buildOnce runs one packer build against a fresh emulator and Azurite and returns the peak RSS of each
 // plugin process by its role (the arguments after the binary: "start builder import", …).
-func buildOnce(b *testing.B, disk string, round int) map[string]int64 {
+func buildOnce(b *testing.B, disk string, round int, extraEnv []string) map[string]int64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	az := tools.StartAzurite(b)
@@ -73,11 +81,12 @@ func buildOnce(b *testing.B, disk string, round int) map[string]int64 {
 	env := tools.PackerEnv(b, append(emu.Env(), "PKR_VAR_source_file="+disk,
 		`PKR_VAR_regions=["eastus","westeurope","westus2","northeurope","uksouth"]`,
 		fmt.Sprintf("PKR_VAR_image_version=1.0.%d", round))...)
+	env = append(env, extraEnv...)
 	dir := filepath.Join(tools.Root, "example", "import-and-publish")
 	if run := tools.RunPacker(ctx, b, dir, env, "init", "."); run.ExitCode != 0 {
 		b.Fatalf("packer init (%d):\n%s", run.ExitCode, run.Output)
 	}
-	w := benchutil.WatchProcs("packer-plugin-azure-gallery", 20*time.Millisecond)
+	w := benchutil.WatchProcs(tools.PluginDir+string(filepath.Separator), 20*time.Millisecond)
 	run := tools.RunPacker(ctx, b, dir, env, "build", "-color=false", ".")
 	peaks := w.Stop()
 	if run.ExitCode != 0 {
@@ -94,7 +103,7 @@ func buildOnce(b *testing.B, disk string, round int) map[string]int64 {
 			}
 		}
 		out[role] = max(out[role], p.HWM)
-		b.Logf("round %d: pid %d %q peak %.1f MiB", round, p.PID, p.Cmdline, float64(p.HWM)/mib)
+		b.Logf("round %d %v: pid %d %q peak %.1f MiB", round, extraEnv, p.PID, p.Cmdline, float64(p.HWM)/mib)
 	}
 	return out
 }
