@@ -15,6 +15,9 @@ type Peak struct {
 	PID     int
 	Cmdline string
 	HWM     int64
+	// Anon and File split the largest resident set a poll saw (RssAnon: heap, stacks, runtime; RssFile:
+	// the binary's code and data pages), to say where the memory is.
+	Anon, File, RSS int64
 }
 
 // ProcWatcher polls /proc every interval for processes whose executable path (the command line's first
@@ -68,14 +71,17 @@ func (w *ProcWatcher) poll() {
 		if !strings.HasPrefix(string(argv0), w.Match) {
 			continue
 		}
-		hwm := VmHWM(pid)
+		st := readStatus(pid)
 		w.mu.Lock()
 		p := w.peaks[pid]
 		if p == nil {
 			p = &Peak{PID: pid, Cmdline: strings.TrimSpace(string(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '})))}
 			w.peaks[pid] = p
 		}
-		p.HWM = max(p.HWM, hwm)
+		p.HWM = max(p.HWM, st["VmHWM"])
+		if st["VmRSS"] > p.RSS {
+			p.RSS, p.Anon, p.File = st["VmRSS"], st["RssAnon"], st["RssFile"]
+		}
 		w.mu.Unlock()
 	}
 }
@@ -94,16 +100,23 @@ func (w *ProcWatcher) Stop() []Peak {
 }
 
 // VmHWM reads a process's peak resident set in bytes from /proc/<pid>/status (0 if it is gone).
-func VmHWM(pid int) int64 {
+func VmHWM(pid int) int64 { return readStatus(pid)["VmHWM"] }
+
+// readStatus returns the kB fields of /proc/<pid>/status in bytes (empty if the process is gone).
+func readStatus(pid int) map[string]int64 {
+	out := map[string]int64{}
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return 0
+		return out
 	}
 	for line := range strings.SplitSeq(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb * 1024
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok || !strings.HasSuffix(rest, " kB") {
+			continue
+		}
+		if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(rest, " kB")), 10, 64); err == nil {
+			out[name] = kb * 1024
 		}
 	}
-	return 0
+	return out
 }

@@ -5,5 +5,6 @@
 //
 //	go test ./internal/bench/memory -run '^$' -bench . -benchtime 1x -v
 //
-// (`make bench` does). BENCH_IMPORT_GIB and BENCH_IMPORT_DATA_MIB size the disk.
+// (`make bench` does). BENCH_IMPORT_GIB (default 4) and BENCH_IMPORT_DATA_MIB (default 256, in 32 MiB
+// extents) size the disk.
 package memory

@@ -82,6 +82,7 @@ func buildOnce(b *testing.B, disk string, round int, extraEnv []string) map[stri
 		`PKR_VAR_regions=["eastus","westeurope","westus2","northeurope","uksouth"]`,
 		fmt.Sprintf("PKR_VAR_image_version=1.0.%d", round))...)
 	env = append(env, extraEnv...)
+	env = append(env, strings.Fields(os.Getenv("BENCH_PLUGIN_ENV"))...) // diagnostics, e.g. PACKER_LOG=1 GODEBUG=gctrace=1
 	dir := filepath.Join(tools.Root, "example", "import-and-publish")
 	if run := tools.RunPacker(ctx, b, dir, env, "init", "."); run.ExitCode != 0 {
 		b.Fatalf("packer init (%d):\n%s", run.ExitCode, run.Output)
@@ -103,14 +104,17 @@ func buildOnce(b *testing.B, disk string, round int, extraEnv []string) map[stri
 			}
 		}
 		out[role] = max(out[role], p.HWM)
-		b.Logf("round %d %v: pid %d %q peak %.1f MiB", round, extraEnv, p.PID, p.Cmdline, float64(p.HWM)/mib)
+		b.Logf("round %d %v: pid %d %q peak %.1f MiB (largest RSS seen %.1f MiB = anon %.1f + file %.1f)", round, extraEnv, p.PID, p.Cmdline,
+			float64(p.HWM)/mib, float64(p.RSS)/mib, float64(p.Anon)/mib, float64(p.File)/mib)
 	}
 	return out
 }
 
-// writeDisk writes a sparse raw disk of size bytes with data bytes of random data spread evenly in
-// 1 MiB pieces that start half a MiB off every 4 MiB chunk boundary (so both the uploader's chunking and
-// the hole punching are exercised, as a real image's scattered files would).
+// writeDisk writes a sparse raw disk of size bytes with data bytes of random data in 32 MiB extents
+// spread evenly, each starting half a MiB off a 4 MiB chunk boundary. Each extent is long enough for
+// every one of the uploader's 4 MiB buffers to fill with data at once (the worst case for memory; a
+// disk of small scattered files would touch only part of each buffer), and the gaps exercise hole
+// skipping.
 func writeDisk(tb testing.TB, path string, size, data int64) {
 	tb.Helper()
 	f, err := os.Create(path)
@@ -121,18 +125,17 @@ func writeDisk(tb testing.TB, path string, size, data int64) {
 	if err := f.Truncate(size); err != nil {
 		tb.Fatal(err)
 	}
-	pieces := max(data/mib, 1)
-	stride := size / pieces
+	const extent = 32 * mib
+	extents := max(data/extent, 1)
+	stride := size / extents
 	rng := rand.NewChaCha8([32]byte{7})
 	buf := make([]byte, mib)
-	for i := range pieces {
-		_, _ = rng.Read(buf)
-		off := i*stride + mib/2
-		if off+mib > size {
-			break
-		}
-		if _, err := f.WriteAt(buf, off); err != nil {
-			tb.Fatal(err)
+	for i := range extents {
+		for off := i*stride + mib/2; off < min(i*stride+mib/2+extent, size); off += mib {
+			_, _ = rng.Read(buf)
+			if _, err := f.WriteAt(buf[:min(mib, size-off)], off); err != nil {
+				tb.Fatal(err)
+			}
 		}
 	}
 }
