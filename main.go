@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
@@ -14,7 +15,17 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/version"
 )
 
+// memoryLimit is the Go runtime's soft limit for this process (GOMEMLIMIT overrides it). The import
+// builder's uploader keeps up to 9 page buffers of 4 MiB live; with the default GOGC=100 alone the heap
+// may grow to twice the live data before a collection, which put the process near 76 MiB. The limit
+// makes the collector run earlier instead, so the whole process (code pages included) stays under
+// 64 MiB; the extra collections cost little, since the buffers are pooled (docs/performance.md).
+const memoryLimit = 44 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	pps := plugin.NewSet()
 	// DEFAULT_NAME makes templates write `post-processor "azure-gallery"` rather than
 	// "azure-gallery-<something>".

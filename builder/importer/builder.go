@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
-	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
@@ -79,7 +78,7 @@ func (b *Builder) run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	state.Put("ui", ui)
 	state.Put(stateKey, r)
 
-	runner := commonsteps.NewRunner(b.steps(), b.config.PackerConfig, ui)
+	runner := newRunner(b.steps(), b.config.PackerConfig, ui)
 	runner.Run(watchThrottling(ctx, ui), state)
 	if err, ok := state.GetOk("error"); ok {
 		if e, ok := err.(error); ok {

@@ -1,109 +1,107 @@
 package upload
 
 import (
-	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/bench/benchutil"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/vhd"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/azuritetest"
 )
 
-const mib = 1 << 20
+// Goals from issue 15.
+const (
+	goalDenseVsLoop   = 0.90 // uploader MB/s ÷ azblob loop MB/s, median
+	goalSparseSpeedup = 1.5  // azcopy time ÷ uploader time, where the layout is not aligned to azcopy's chunks
+)
 
-// makeFile writes a raw image of size bytes in which every stride-th MiB holds pseudo-random data (1 =
-// dense); the rest are holes. It returns the path and the non-zero bytes of its VHD view.
-func makeFile(tb testing.TB, dir, name string, size int64, stride int64) (string, int64) {
-	tb.Helper()
-	p := filepath.Join(dir, name)
-	f, err := os.Create(p)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		tb.Fatal(err)
-	}
-	rng := rand.NewChaCha8([32]byte{1})
-	buf := make([]byte, mib)
-	for off := int64(0); off < size; off += stride * mib {
-		_, _ = rng.Read(buf)
-		if _, err := f.WriteAt(buf, off); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	var nonZero int64
-	err = vhd.ScanNonZero(context.Background(), vhd.NewStream(f, size), func(r vhd.Range) error { nonZero += r.Len(); return nil })
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return p, nonZero
+// sample is one tool's results over the rounds on one file.
+type sample struct{ mbps, wall, rss []float64 }
+
+// add records one run: secs is the upload's own time (MB/s), wall its process's start to exit.
+func (s *sample) add(nonZero int64, secs, wall float64, rss int64) {
+	s.mbps = append(s.mbps, float64(nonZero)/secs/1e6)
+	s.wall = append(s.wall, wall)
+	s.rss = append(s.rss, float64(rss)/mib)
 }
 
-// BenchmarkUpload uploads a 1 GiB dense and an 8 GiB sparse (10% data) raw image to one Azurite with the
-// import builder's uploader (in a child process, for its peak RSS), beside plain PUT loops.
+// BenchmarkUpload runs the uploader, the azblob loop (dense file) and azcopy (when $AZCOPY names it) on
+// each layout in rotated order for BENCH_ROUNDS rounds against one Azurite, and prints a table row per
+// comparison.
 func BenchmarkUpload(b *testing.B) {
 	endpoint := azuritetest.Start(b)
 	dir := b.TempDir()
-	dense, denseNZ := makeFile(b, dir, "dense.raw", 1<<30, 1)
-	sparse, sparseNZ := makeFile(b, dir, "sparse.raw", 8<<30, 10)
+	azcopy := os.Getenv("AZCOPY")
+	if azcopy == "" && os.Getenv("ACCTEST_REQUIRED") == "1" {
+		b.Fatal("AZCOPY is not set (make bench builds azcopy into .tools/bin)")
+	}
+	conc := vhd.DefaultConcurrency
 	blobs := 0
 	blob := func(size int64) string {
 		blobs++
 		return newPageBlob(b, endpoint, fmt.Sprintf("blob%d.vhd", blobs), vhd.VHDSizeForRaw(size))
 	}
-	// Warm Azurite up (Node's JIT, its extent store) so that whichever case runs first is not penalised.
-	putLoop(b, dense, blob(256*mib), 256*mib, vhd.DefaultConcurrency)
-
-	for _, c := range []struct {
-		name    string
-		path    string
-		size    int64
-		nonZero int64
-	}{{"dense-1GiB", dense, 1 << 30, denseNZ}, {"sparse-8GiB-10pct", sparse, 8 << 30, sparseNZ}} {
-		b.Run("uploader/"+c.name, func(b *testing.B) {
-			for range b.N {
-				r, rss := uploadInChild(b, c.path, blob(c.size), vhd.DefaultConcurrency)
-				b.ReportMetric(float64(r.BytesSent)/r.Seconds/1e6, "MB/s-sent")
-				b.ReportMetric(float64(c.size)/r.Seconds/1e6, "MB/s-disk")
-				b.ReportMetric(r.Seconds, "s")
-				b.ReportMetric(float64(r.BytesSent)/float64(c.nonZero), "sent/nonzero")
-				b.ReportMetric(float64(rss)/mib, "MiB-maxrss")
-				if !r.Verified {
-					b.Fatalf("%s: the uploaded page ranges did not verify against the image", c.name)
-				}
+	rounds := benchutil.Rounds(3)
+	for _, l := range layouts(int64(benchutil.EnvInt("BENCH_DENSE_MIB", 512)), int64(benchutil.EnvInt("BENCH_SPARSE_MIB", 2048))) {
+		path, nonZero := l.write(b, dir)
+		load := benchutil.LoadAvg()
+		// Warm Azurite (Node's JIT, its extent store) and the page cache so no case pays for them alone.
+		runUploadChild(b, "uploader", path, blob(l.size), conc)
+		var up, loop, ac sample
+		cases := []func(int){func(int) {
+			r := runUploadChild(b, "uploader", path, blob(l.size), conc)
+			if !r.Verified {
+				b.Errorf("%s: the uploaded page ranges did not verify", l.name)
 			}
-		})
-	}
-	if bin := os.Getenv("AZCOPY"); bin != "" {
-		for _, c := range []struct {
-			name string
-			path string
-			size int64
-		}{{"dense-1GiB", dense, 1 << 30}, {"sparse-8GiB-10pct", sparse, 8 << 30}} {
-			b.Run("azcopy/"+c.name, func(b *testing.B) {
-				for range b.N {
-					blobs++
-					secs, rss := azcopyUpload(b, bin, c.path, blobSAS(b, endpoint, fmt.Sprintf("azcopy%d.vhd", blobs)))
-					b.ReportMetric(float64(c.size)/secs/1e6, "MB/s-disk")
-					b.ReportMetric(secs, "s")
-					b.ReportMetric(float64(rss)/mib, "MiB-maxrss")
-				}
+			up.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
+		}}
+		if l.name == "dense" {
+			cases = append(cases, func(int) {
+				r := runUploadChild(b, "loop", path, blob(l.size), conc)
+				loop.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
 			})
 		}
+		if azcopy != "" {
+			cases = append(cases, func(int) {
+				blobs++
+				secs, rss := azcopyUpload(b, azcopy, path, blobSAS(b, endpoint, fmt.Sprintf("azcopy%d.vhd", blobs)))
+				ac.add(nonZero, secs, secs, rss)
+			})
+		}
+		benchutil.Rotate(rounds, cases)
+		after := benchutil.LoadAvg()
+		emitUpload(b, l, nonZero, &up, &loop, &ac, rounds, load, after)
 	}
-	for _, streams := range []int{1, vhd.DefaultConcurrency} {
-		b.Run("putloop/dense-1GiB/streams="+strconv.Itoa(streams), func(b *testing.B) {
-			for range b.N {
-				secs := putLoop(b, dense, blob(1<<30), 1<<30, streams)
-				b.ReportMetric(float64(1<<30)/secs/1e6, "MB/s-sent")
-				b.ReportMetric(secs, "s")
-			}
-		})
+}
+
+func emitUpload(b *testing.B, l layout, nonZero int64, up, loop, ac *sample, rounds int, load, after string) {
+	what := fmt.Sprintf("upload %s %d MiB (%d MiB non-zero), MB/s of non-zero bytes", l.name, l.size/mib, nonZero/mib)
+	row := func(vs, measured, baseline string, ratio benchutil.Stats, goal string, ok bool) {
+		benchutil.Emit(b.Logf, benchutil.Row{Section: "upload", What: what + " vs " + vs, Measured: measured,
+			Baseline: baseline, Ratio: ratio.Format(2), Goal: goal, Verdict: map[bool]string{true: benchutil.Verdict(ok), false: "(no goal)"}[goal != "—"],
+			Rounds: rounds, LoadBefore: load, LoadAfter: after})
 	}
+	if len(loop.mbps) > 0 {
+		r := benchutil.Summarize(benchutil.Ratios(up.mbps, loop.mbps))
+		row(fmt.Sprintf("azblob UploadPages loop (%d workers)", vhd.DefaultConcurrency), benchutil.Summarize(up.mbps).Format(0),
+			benchutil.Summarize(loop.mbps).Format(0), r,
+			fmt.Sprintf("uploader ÷ loop ≥ %.2f (median)", goalDenseVsLoop), r.Median >= goalDenseVsLoop)
+	}
+	if len(ac.mbps) > 0 {
+		// Wall time for both: azcopy's is process start to exit, so the uploader's child is timed the same way.
+		r := benchutil.Summarize(benchutil.Ratios(ac.wall, up.wall))
+		goal := "—"
+		if l.name != "dense" && !l.alignedToAzcopyChunks {
+			goal = fmt.Sprintf("azcopy s ÷ uploader s ≥ %.1f (median)", goalSparseSpeedup)
+		}
+		upWall := make([]float64, len(up.wall))
+		for i, w := range up.wall {
+			upWall[i] = float64(nonZero) / w / 1e6
+		}
+		row("azcopy v10.22.2 (ratio = azcopy s ÷ uploader s, both process wall time)", benchutil.Summarize(upWall).Format(0),
+			benchutil.Summarize(ac.mbps).Format(0), r, goal, r.Median >= goalSparseSpeedup)
+	}
+	b.Logf("%s: uploader peak RSS %s MiB, azcopy %s MiB", l.name, benchutil.Summarize(up.rss).Format(0), benchutil.Summarize(ac.rss).Format(0))
 }

@@ -1,32 +1,42 @@
 package upload
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/pageblob"
+
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/vhd"
 )
 
-// childResult is what the uploader child process reports on stdout.
+// childResult is what an upload child process reports on stdout.
 type childResult struct {
 	BytesSent int64   `json:"bytes_sent"`
-	BytesRead int64   `json:"bytes_read"`
 	Requests  int     `json:"requests"`
-	Seconds   float64 `json:"seconds"`
+	Seconds   float64 `json:"seconds"` // the upload itself, measured inside the child
 	Verified  bool    `json:"verified"`
+	Wall      float64 `json:"-"` // process start to exit, measured by the parent
+	MaxRSS    int64   `json:"-"`
 }
 
-// TestMain lets the test binary double as the uploader child: BENCH_UPLOAD_CHILD=file,sas,concurrency.
+// TestMain lets the test binary double as the upload child: BENCH_UPLOAD_CHILD=uploader|loop with
+// BENCH_FILE, BENCH_SAS and BENCH_CONCURRENCY.
 func TestMain(m *testing.M) {
-	if os.Getenv("BENCH_UPLOAD_CHILD") == "1" {
-		if err := runChild(os.Getenv("BENCH_FILE"), os.Getenv("BENCH_SAS"), os.Getenv("BENCH_CONCURRENCY")); err != nil {
+	if mode := os.Getenv("BENCH_UPLOAD_CHILD"); mode != "" {
+		n, _ := strconv.Atoi(os.Getenv("BENCH_CONCURRENCY"))
+		if err := runChild(mode, os.Getenv("BENCH_FILE"), os.Getenv("BENCH_SAS"), n); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -35,9 +45,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// runChild uploads a raw file as the import builder does (VHD view, zero skipping, verification).
-func runChild(path, sasURL, conc string) error {
-	n, _ := strconv.Atoi(conc)
+func runChild(mode, path, sasURL string, n int) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -47,39 +55,110 @@ func runChild(path, sasURL, conc string) error {
 	if err != nil {
 		return err
 	}
-	img := vhd.NewStream(f, fi.Size())
-	c, err := vhd.NewPageBlobClient(sasURL, nil)
+	var r childResult
+	switch mode {
+	case "uploader":
+		r, err = uploaderChild(f, fi.Size(), sasURL, n)
+	case "loop":
+		r, err = loopChild(f, vhd.VHDSizeForRaw(fi.Size())-vhd.FooterSize, sasURL, n)
+	default:
+		err = fmt.Errorf("unknown child mode %q", mode)
+	}
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	res, err := vhd.Uploader{Concurrency: n}.Upload(context.Background(), c, img)
+	return json.NewEncoder(os.Stdout).Encode(r)
+}
+
+// uploaderChild uploads a raw file exactly as the import builder's upload step does (the VHD view,
+// zero skipping, vhd.NewPageBlobClient), then verifies the page ranges outside the timing.
+func uploaderChild(f *os.File, size int64, sasURL string, n int) (childResult, error) {
+	c, err := vhd.NewPageBlobClient(sasURL, nil)
 	if err != nil {
-		return err
+		return childResult{}, err
+	}
+	start := time.Now()
+	res, err := vhd.Uploader{Concurrency: n}.Upload(context.Background(), c, vhd.NewStream(f, size))
+	if err != nil {
+		return childResult{}, err
 	}
 	secs := time.Since(start).Seconds()
 	verr := vhd.VerifyPageRanges(context.Background(), c, res.Ranges)
-	return json.NewEncoder(os.Stdout).Encode(childResult{res.BytesSent, res.BytesRead, res.Requests, secs, verr == nil})
+	return childResult{BytesSent: res.BytesSent, Requests: res.Requests, Seconds: secs, Verified: verr == nil}, nil
 }
 
-// uploadInChild runs the uploader in a child process and returns its result and peak RSS in bytes.
-func uploadInChild(tb testing.TB, path, sasURL string, concurrency int) (childResult, int64) {
+// loopChild is the raw baseline: n workers PUT every 4 MiB of the file's first size bytes (zeros
+// included, no scanning) with azblob's pageblob.Client.UploadPages and its default options.
+func loopChild(f *os.File, size int64, sasURL string, n int) (childResult, error) {
+	c, err := pageblob.NewClientWithNoCredential(sasURL, nil)
+	if err != nil {
+		return childResult{}, err
+	}
+	offs := make(chan int64)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range n {
+		wg.Go(func() {
+			buf := make([]byte, vhd.MaxPageWrite)
+			for off := range offs {
+				m := min(int64(len(buf)), size-off)
+				if _, err := f.ReadAt(buf[:m], off); err != nil && err != io.EOF {
+					errs <- err
+					return
+				}
+				body := streaming.NopCloser(bytes.NewReader(buf[:m]))
+				if _, err := c.UploadPages(context.Background(), body, blob.HTTPRange{Offset: off, Count: m}, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	var sent int64
+	var reqs int
+	for off := int64(0); off < size; off += vhd.MaxPageWrite {
+		select {
+		case offs <- off:
+			sent += min(vhd.MaxPageWrite, size-off)
+			reqs++
+		case err := <-errs:
+			close(offs)
+			wg.Wait()
+			return childResult{}, err
+		}
+	}
+	close(offs)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return childResult{}, err
+	default:
+	}
+	return childResult{BytesSent: sent, Requests: reqs, Seconds: time.Since(start).Seconds(), Verified: true}, nil
+}
+
+// runUploadChild runs the test binary as an upload child and returns its result, its wall time and
+// its peak RSS.
+func runUploadChild(tb testing.TB, mode, path, sasURL string, concurrency int) childResult {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "BENCH_UPLOAD_CHILD=1", "BENCH_FILE="+path, "BENCH_SAS="+sasURL, "BENCH_CONCURRENCY="+strconv.Itoa(concurrency))
+	cmd.Env = append(os.Environ(), "BENCH_UPLOAD_CHILD="+mode, "BENCH_FILE="+path, "BENCH_SAS="+sasURL,
+		"BENCH_CONCURRENCY="+strconv.Itoa(concurrency))
 	cmd.Stderr = os.Stderr
+	start := time.Now()
 	out, err := cmd.Output()
 	if err != nil {
-		tb.Fatalf("uploader child: %v", err)
+		tb.Fatalf("%s child: %v", mode, err)
 	}
+	wall := time.Since(start).Seconds()
 	var r childResult
 	if err := json.Unmarshal(out, &r); err != nil {
-		tb.Fatalf("uploader child output %q: %v", out, err)
+		tb.Fatalf("%s child output %q: %v", mode, out, err)
 	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	var rss int64
-	if ru != nil {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	r.Wall = wall
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
 	}
-	return r, rss
+	return r
 }
