@@ -2,8 +2,8 @@ package gallery
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
@@ -16,9 +16,10 @@ const cleanupBudget = 5 * time.Minute
 
 // cleanup deletes what this run created, newest first, each only after reading it back and finding this
 // run's ID on it (MayWrite WriteCleanup): a lost reply may have created a version the run never heard of,
-// and a concurrent run may own what this run only tried to create. After an interrupt it only starts the
-// version's deletion (a definition cannot go before its versions are gone, and Ctrl-C must return
-// promptly), and names what it left.
+// and a concurrent run may own what this run only tried to create. Each delete retries Azure's 409
+// CannotDeleteResource within a bound (delete.go). After an interrupt it only starts the version's
+// deletion (a definition cannot go before its versions are gone, and Ctrl-C must return promptly). At the
+// end it names every resource of this run it had to leave, with its ID and the reason.
 func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *runRecord) {
 	if len(run.sent) == 0 && !run.definition && !run.gallery {
 		p.ui.Message("cleanup_on_failure: this run created nothing; nothing to delete.")
@@ -32,97 +33,104 @@ func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *r
 		p.ui.Error(fmt.Sprintf("cleanup_on_failure: %v", azure.Explain(err)))
 		return
 	}
+	sub := orDefault(req.SubscriptionID, p.sess.SubscriptionID())
+	rg, g, d := req.ResourceGroup, req.GalleryName, a.Definition.Name
+	var left leftovers
+	defer func() { left.report(p.ui, "cleanup_on_failure") }()
+	// blocked is why the parents cannot go: set once a child stays.
+	blocked := ""
 	for _, name := range run.sent {
-		if !p.cleanupVersion(cctx, cf, req, a, name, interrupted) {
-			return
+		if why := p.cleanupVersion(cctx, cf, req, a, name, interrupted); why != "" {
+			left.add(versionTarget(sub, rg, g, d, name), why)
+			blocked = "not attempted: version " + name + " is still there"
 		}
 	}
-	if interrupted {
-		var left []string
-		if run.definition {
-			left = append(left, "image definition "+a.Definition.Name)
-		}
-		if run.gallery {
-			left = append(left, "gallery "+req.GalleryName)
-		}
-		if len(left) > 0 {
-			p.ui.Message(fmt.Sprintf("cleanup_on_failure: interrupted, so %s (created by this run) were left; delete them once the version is gone.", strings.Join(left, " and ")))
-		}
-		return
+	if interrupted && blocked == "" {
+		blocked = "interrupted: delete it once this run's version is gone"
 	}
-	if run.definition && !p.cleanupDefinition(cctx, cf, req, a) {
-		return
+	if run.definition {
+		if blocked != "" {
+			left.add(definitionTarget(sub, rg, g, d), blocked)
+		} else if why := p.cleanupDefinition(cctx, cf, req, a); why != "" {
+			left.add(definitionTarget(sub, rg, g, d), why)
+			blocked = "not attempted: image definition " + d + " is still there"
+		}
 	}
 	if run.gallery {
-		p.cleanupGallery(cctx, cf, req)
+		if blocked != "" {
+			left.add(galleryTarget(sub, rg, g), blocked)
+		} else if why := p.cleanupGallery(cctx, cf, req); why != "" {
+			left.add(galleryTarget(sub, rg, g), why)
+		}
 	}
 }
 
-// cleanupVersion deletes version name if it exists and this run created it. It returns false when
-// cleanup must stop (the version may still exist).
-func (p *Publisher) cleanupVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, name string, interrupted bool) bool {
-	client := cf.NewGalleryImageVersionsClient()
+// cleanupVersion deletes version name if it exists and this run created it. It returns why the version
+// is still there, or "" when it is gone or is not this run's to delete.
+func (p *Publisher) cleanupVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, name string, interrupted bool) string {
 	v, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, a.Definition.Name, name)
 	switch {
 	case azure.IsNotFound(err):
-		return true
+		return ""
 	case err != nil:
-		p.ui.Error(fmt.Sprintf("cleanup_on_failure: could not read version %s back, so it is left: %v", name, azure.Explain(err)))
-		return false
+		return fmt.Sprintf("could not be read back: %v", azure.Explain(err))
 	}
 	if why := MayWrite(WriteCleanup, v.Tags, req.Lifecycle.RunID); why != nil {
 		p.ui.Message(fmt.Sprintf("cleanup_on_failure: version %s is left: %v.", name, why))
-		return true
+		return ""
 	}
-	p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting version %s, which this run created...", name))
+	p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting version %s, which this run created (run tag %s)...", name, req.Lifecycle.RunID))
 	sub := orDefault(req.SubscriptionID, p.sess.SubscriptionID())
-	if err := p.deleteVersion(ctx, client, sub, req.ResourceGroup, req.GalleryName, a.Definition.Name, name, interrupted); err != nil {
-		p.ui.Error(fmt.Sprintf("cleanup_on_failure: version %s was created by this run (run tag %s) and is left: %v", name, req.Lifecycle.RunID, err))
-		return false
-	}
-	return true
+	return leftReason(p.deleteVersion(ctx, cf.NewGalleryImageVersionsClient(), sub, req.ResourceGroup, req.GalleryName, a.Definition.Name, name, interrupted))
 }
 
-func (p *Publisher) cleanupDefinition(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) bool {
+// cleanupDefinition deletes the image definition if this run created it; it returns why it is still
+// there, or "".
+func (p *Publisher) cleanupDefinition(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions) string {
 	client := cf.NewGalleryImagesClient()
 	d, err := client.Get(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name, nil)
 	if azure.IsNotFound(err) {
-		return true
+		return ""
 	}
 	if err == nil {
 		err = MayWrite(WriteCleanup, plainTags(d.Tags), req.Lifecycle.RunID)
 	}
 	if err != nil {
-		p.ui.Message(fmt.Sprintf("cleanup_on_failure: image definition %s is left: %v.", a.Definition.Name, azure.Explain(err)))
-		return false
+		return fmt.Sprint(azure.Explain(err))
 	}
 	p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting image definition %s, which this run created...", a.Definition.Name))
 	sub := orDefault(req.SubscriptionID, p.sess.SubscriptionID())
-	if err := p.deleteDefinition(ctx, client, sub, req.ResourceGroup, req.GalleryName, a.Definition.Name); err != nil {
-		p.ui.Error(fmt.Sprintf("cleanup_on_failure: image definition %s was created by this run and is left: %v", a.Definition.Name, err))
-		return false
-	}
-	return true
+	return leftReason(p.deleteDefinition(ctx, client, sub, req.ResourceGroup, req.GalleryName, a.Definition.Name))
 }
 
-func (p *Publisher) cleanupGallery(ctx context.Context, cf *armcompute.ClientFactory, req Request) {
+// cleanupGallery deletes the gallery if this run created it; it returns why it is still there, or "".
+func (p *Publisher) cleanupGallery(ctx context.Context, cf *armcompute.ClientFactory, req Request) string {
 	client := cf.NewGalleriesClient()
 	g, err := client.Get(ctx, req.ResourceGroup, req.GalleryName, nil)
 	if azure.IsNotFound(err) {
-		return
+		return ""
 	}
 	if err == nil {
 		err = MayWrite(WriteCleanup, plainTags(g.Tags), req.Lifecycle.RunID)
 	}
 	if err != nil {
-		p.ui.Message(fmt.Sprintf("cleanup_on_failure: gallery %s is left: %v.", req.GalleryName, azure.Explain(err)))
-		return
+		return fmt.Sprint(azure.Explain(err))
 	}
 	p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting gallery %s, which this run created...", req.GalleryName))
 	sub := orDefault(req.SubscriptionID, p.sess.SubscriptionID())
-	if err := p.deleteGallery(ctx, client, sub, req.ResourceGroup, req.GalleryName); err != nil {
-		p.ui.Error(fmt.Sprintf("cleanup_on_failure: gallery %s was created by this run and is left: %v", req.GalleryName, err))
+	return leftReason(p.deleteGallery(ctx, client, sub, req.ResourceGroup, req.GalleryName))
+}
+
+// leftReason is Azure's error behind a failed delete, for the list of leftovers ("" when it succeeded).
+func leftReason(err error) string {
+	if err == nil {
+		return ""
 	}
+	var le *leftError
+	if errors.As(err, &le) {
+		return fmt.Sprint(le.err)
+	}
+	return err.Error()
 }
 
 // leftBehind names the versions this failed run created and leaves (cleanup_on_failure is off), read back
