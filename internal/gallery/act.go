@@ -166,16 +166,14 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
 			ExcludeFromLatest:    r.ExcludeFromLatest,
 		}
-		if r.DiskEncryptionSetID != "" {
-			tr.Encryption = &armcompute.EncryptionImages{OSDiskImage: &armcompute.OSDiskImageEncryption{DiskEncryptionSetID: to.Ptr(r.DiskEncryptionSetID)}}
-		}
+		tr.Encryption = regionEncryption(r)
 		pp.TargetRegions = append(pp.TargetRegions, tr)
 	}
 	body := armcompute.GalleryImageVersion{
 		Location: to.Ptr(a.Location),
 		Tags:     tags,
 		Properties: &armcompute.GalleryImageVersionProperties{
-			StorageProfile:    &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src.ID)}},
+			StorageProfile:    storageProfile(src),
 			PublishingProfile: pp,
 		},
 	}

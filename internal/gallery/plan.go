@@ -58,6 +58,8 @@ type RegionPlan struct {
 	StorageAccountType  string
 	ExcludeFromLatest   *bool
 	DiskEncryptionSetID string
+	// ConfidentialVMEncryptionType and SecureVMDiskEncryptionSetID: see TargetRegion.
+	ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID string
 }
 
 // Defaults Azure applies, made explicit so the plan and the footprint are exact.
@@ -147,6 +149,7 @@ func resolveDefinition(req Request, src Source) (DefinitionSpec, error) {
 	if d.OSType == "" {
 		errs = append(errs, "os_type: the source does not say its OS type; set os_type to Linux or Windows")
 	}
+	errs = append(errs, sourceRules(&d, src)...)
 	if len(errs) > 0 {
 		return d, fmt.Errorf("definition %q: %s", d.Name, strings.Join(errs, "; "))
 	}
@@ -277,7 +280,8 @@ func planRegions(req Request, src Source, a *Actions) error {
 			return fmt.Errorf("target_region[%d].name: %q is the same region as %q (both are %s); list each region once", i, tr.Name, prev, name)
 		}
 		seen[name] = tr.Name
-		rp := RegionPlan{Name: name, Replicas: tr.Replicas, StorageAccountType: orDefault(tr.StorageAccountType, defType), ExcludeFromLatest: tr.ExcludeFromLatest, DiskEncryptionSetID: tr.DiskEncryptionSetID}
+		rp := RegionPlan{Name: name, Replicas: tr.Replicas, StorageAccountType: orDefault(tr.StorageAccountType, defType), ExcludeFromLatest: tr.ExcludeFromLatest, DiskEncryptionSetID: tr.DiskEncryptionSetID,
+			ConfidentialVMEncryptionType: tr.ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID: tr.SecureVMDiskEncryptionSetID}
 		if rp.Replicas == 0 {
 			rp.Replicas = defReplicas
 		}
