@@ -38,11 +38,24 @@ type source struct {
 	HyperVGeneration string
 	Architecture     string
 	SizeBytes        int64
+	// Kind is the source's kind when known before the core reads it ("" = the core decides from the ID);
+	// StorageAccountID goes with a VHD, whose Location the configuration gives.
+	Kind             gallery.SourceKind
+	StorageAccountID string
 }
 
 // resolveSource picks the image to publish: source_image_id or source_image_version_id (configuration
 // forbids both) wins, then the input artifact.
 func resolveSource(sourceImageID, sourceVersionID string, in packersdk.Artifact) (*source, error) {
+	return resolveSourceConfig(&Config{SourceImageID: sourceImageID, SourceImageVersionID: sourceVersionID}, in)
+}
+
+// resolveSourceConfig is resolveSource with the snapshot, disk and VHD sources of config_source.go.
+func resolveSourceConfig(c *Config, in packersdk.Artifact) (*source, error) {
+	if s := c.configuredSource(); s != nil {
+		return s, nil
+	}
+	sourceImageID, sourceVersionID := c.SourceImageID, c.SourceImageVersionID
 	if sourceImageID != "" {
 		return &source{ImageID: sourceImageID, From: "source_image_id"}, nil
 	}
