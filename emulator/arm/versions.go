@@ -63,6 +63,9 @@ func prepareVersion(s *Service, w *write) *apiError {
 	if e != nil {
 		return e
 	}
+	if e := s.checkVersionSources(w, def); e != nil { // version_sources.go
+		return e
+	}
 	pp := ensureObj(p, "publishingProfile")
 	delete(pp, "publishedDate")
 	if w.old != nil {
