@@ -60,6 +60,8 @@ func (e *env) builder(t *testing.T, extra map[string]any) *Builder {
 		"subscription_id": e.ready.SubscriptionID, "resource_group": "rg", "location": "eastus",
 		"image_name": "imported", "os_type": "Linux", "hyper_v_generation": "V2",
 		"tags": map[string]string{"built-by": "test"},
+		// The managed image path; publish_test.go covers snapshot and disk.
+		"publish_source": "managed_image",
 	}
 	for k, v := range extra {
 		cfg[k] = v

@@ -75,9 +75,9 @@ func (c *Config) prepareSources(errs **packersdk.MultiError) {
 		add("source_vhd_uri %q is not a blob URL: give the https:// URL of a fixed-size VHD page blob", c.SourceVHDURI)
 	case c.SourceVHDURI != "" && c.SourceStorageAccountID == "":
 		add("source_vhd_uri needs source_storage_account_id: Azure requires the resource ID of the storage account that holds the VHD (osDiskImage.source.storageAccountId)")
-	case c.SourceVHDURI == "" && c.SourceStorageAccountID != "":
-		add("source_storage_account_id is set without source_vhd_uri: it names the storage account of a VHD source; remove it or set source_vhd_uri")
-	case c.SourceVHDURI == "" && c.SourceLocation != "":
+	case c.SourceVHDURI == "" && c.SourceStorageAccountID != "" && c.hasConfiguredSource():
+		add("source_storage_account_id is set without source_vhd_uri: it names the storage account of a VHD source (source_vhd_uri, or the azure-arm builder's VHD artifact); remove it or set source_vhd_uri")
+	case c.SourceVHDURI == "" && c.SourceLocation != "" && c.hasConfiguredSource():
 		add("source_location is set without source_vhd_uri: only a VHD source needs its region; remove it")
 	}
 	if c.SourceStorageAccountID != "" {
@@ -125,4 +125,15 @@ func vhdLocation(s *source) string {
 		return s.Location
 	}
 	return ""
+}
+
+// hasConfiguredSource reports whether any source_* ID is set; without one the input artifact decides,
+// and source_storage_account_id and source_location may serve an artifact that is a VHD.
+func (c *Config) hasConfiguredSource() bool {
+	for _, f := range c.sourceFields() {
+		if f.value != "" {
+			return true
+		}
+	}
+	return false
 }

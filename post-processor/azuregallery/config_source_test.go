@@ -32,7 +32,9 @@ func TestConfigureSourcesAndSecurity(t *testing.T) {
 		}, nil},
 		{"VHD without storage account", func(m map[string]interface{}) { m["source_vhd_uri"] = testVHDURI },
 			[]string{"source_vhd_uri needs source_storage_account_id"}},
-		{"storage account without VHD", func(m map[string]interface{}) { m["source_storage_account_id"] = testAccountID },
+		{"storage account without VHD", func(m map[string]interface{}) {
+			m["source_storage_account_id"], m["source_disk_id"] = testAccountID, testDiskID
+		},
 			[]string{"source_storage_account_id is set without source_vhd_uri"}},
 		{"storage account of the wrong type", func(m map[string]interface{}) {
 			m["source_vhd_uri"], m["source_storage_account_id"] = testVHDURI, testDiskID

@@ -67,9 +67,9 @@ func resolveSourceConfig(c *Config, in packersdk.Artifact) (*source, error) {
 	}
 	switch id := in.BuilderId(); id {
 	case azureArmBuilderID:
-		return fromAzureArm(in)
+		return fromAzureArmArtifact(c, in) // source_artifacts.go
 	case importerBuilderID:
-		return fromImporter(in)
+		return fromImporterArtifact(in) // source_artifacts.go
 	case ArtifactBuilderID:
 		return fromGalleryVersion(in)
 	default:
@@ -78,24 +78,27 @@ func resolveSourceConfig(c *Config, in packersdk.Artifact) (*source, error) {
 	}
 }
 
-// fromAzureArm reads the azure-arm builder's artifact, whose Id() is the managed image ID, or the OS
-// disk's VHD URI when the build captured a VHD.
-func fromAzureArm(in packersdk.Artifact) (*source, error) {
-	id := strings.TrimSpace(in.Id())
-	if strings.HasPrefix(strings.ToLower(id), "https://") || strings.HasPrefix(strings.ToLower(id), "http://") {
-		return nil, fmt.Errorf("the azure-arm artifact is a VHD (%s), not a managed image: set managed_image_name and managed_image_resource_group_name in the azure-arm builder, or import the VHD with the azure-gallery-import builder", id)
-	}
-	if err := checkManagedImageID(id); err != nil {
-		return nil, fmt.Errorf("the azure-arm artifact's ID: %w; set managed_image_name in the azure-arm builder, or set source_image_id", err)
-	}
-	return &source{ImageID: id, From: "azure-arm"}, nil
-}
-
 // fromImporter reads the import builder's artifact. Its state crosses RPC as msgpack, so each value is
 // decoded with statecodec rather than asserted.
 func fromImporter(in packersdk.Artifact) (*source, error) {
+	s, err := importerHints(in, stateManagedImageID)
+	if err != nil {
+		return nil, err
+	}
+	if s.ImageID == "" {
+		s.ImageID = strings.TrimSpace(in.Id())
+	}
+	if err := checkManagedImageID(s.ImageID); err != nil {
+		return nil, fmt.Errorf("the azure-gallery-import artifact's ID: %w", err)
+	}
+	return s, nil
+}
+
+// importerHints reads the import builder's hints (location, OS type, generation, architecture, size)
+// and the ID under idKey ("" = none).
+func importerHints(in packersdk.Artifact, idKey string) (*source, error) {
 	state := map[string]interface{}{}
-	for _, key := range []string{stateManagedImageID, stateLocation, stateOSType, stateHyperVGeneration, stateArchitecture, stateSizeBytes} {
+	for _, key := range []string{idKey, stateLocation, stateOSType, stateHyperVGeneration, stateArchitecture, stateSizeBytes} {
 		state[key] = in.State(key)
 	}
 	fields, err := statecodec.NewFields(state)
@@ -103,7 +106,7 @@ func fromImporter(in packersdk.Artifact) (*source, error) {
 		return nil, err
 	}
 	s := &source{
-		ImageID:          fields.String(stateManagedImageID),
+		ImageID:          fields.String(idKey),
 		From:             "azure-gallery-import",
 		Location:         gallery.NormalizeRegion(fields.String(stateLocation)),
 		OSType:           fields.String(stateOSType),
@@ -113,12 +116,6 @@ func fromImporter(in packersdk.Artifact) (*source, error) {
 	}
 	if err := fields.Err(); err != nil {
 		return nil, fmt.Errorf("reading the azure-gallery-import artifact: %w", err)
-	}
-	if s.ImageID == "" {
-		s.ImageID = strings.TrimSpace(in.Id())
-	}
-	if err := checkManagedImageID(s.ImageID); err != nil {
-		return nil, fmt.Errorf("the azure-gallery-import artifact's ID: %w", err)
 	}
 	return s, nil
 }
