@@ -269,7 +269,7 @@ func versionFrom(v armcompute.GalleryImageVersion) *ObservedVersion {
 		return out
 	}
 	out.ProvisioningState = enumString(pr.ProvisioningState)
-	out.SourceID = storageSourceID(pr.StorageProfile)
+	out.SourceID = StorageSourceID(pr.StorageProfile)
 	if out.SourceID == "" {
 		out.SourceID = out.Tags[SourceTagKey]
 	}

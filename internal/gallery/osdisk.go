@@ -145,9 +145,9 @@ func storageProfile(src Source) *armcompute.GalleryImageVersionStorageProfile {
 	return &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src.ID)}}
 }
 
-// storageSourceID is the source an existing version names: storageProfile.source.id, or its OS disk
+// StorageSourceID is the source an existing version names: storageProfile.source.id, or its OS disk
 // image's source ID or URI.
-func storageSourceID(sp *armcompute.GalleryImageVersionStorageProfile) string {
+func StorageSourceID(sp *armcompute.GalleryImageVersionStorageProfile) string {
 	if sp == nil {
 		return ""
 	}

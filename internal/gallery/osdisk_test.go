@@ -33,8 +33,8 @@ func TestStorageProfileBySource(t *testing.T) {
 		if string(b) != tc.want {
 			t.Errorf("%s: storageProfile = %s; want %s", tc.src.Kind, b, tc.want)
 		}
-		if got := storageSourceID(storageProfile(tc.src)); got != tc.src.ID {
-			t.Errorf("%s: storageSourceID = %q; want %q", tc.src.Kind, got, tc.src.ID)
+		if got := StorageSourceID(storageProfile(tc.src)); got != tc.src.ID {
+			t.Errorf("%s: StorageSourceID = %q; want %q", tc.src.Kind, got, tc.src.ID)
 		}
 	}
 }
