@@ -13,6 +13,27 @@ packer {
   }
 }
 
+variable "subscription_id" {
+  type    = string
+  default = env("ARM_SUBSCRIPTION_ID")
+}
+variable "tenant_id" {
+  type    = string
+  default = env("ARM_TENANT_ID")
+}
+variable "client_id" {
+  type    = string
+  default = env("ARM_CLIENT_ID")
+}
+variable "client_secret" {
+  type      = string
+  default   = env("ARM_CLIENT_SECRET")
+  sensitive = true
+}
+variable "metadata_host" {
+  type    = string
+  default = env("ARM_METADATA_HOST")
+}
 variable "snapshot_id" {
   type        = string
   description = "A snapshot of a generalized generation 2 confidential VM OS disk."
@@ -35,11 +56,11 @@ build {
   sources = ["source.null.snapshot"]
 
   post-processor "azure-gallery" {
-    subscription_id = env("ARM_SUBSCRIPTION_ID")
-    tenant_id       = env("ARM_TENANT_ID")
-    client_id       = env("ARM_CLIENT_ID")
-    client_secret   = env("ARM_CLIENT_SECRET")
-    metadata_host   = env("ARM_METADATA_HOST")
+    subscription_id = var.subscription_id
+    tenant_id       = var.tenant_id
+    client_id       = var.client_id
+    client_secret   = var.client_secret
+    metadata_host   = var.metadata_host
 
     source_snapshot_id = var.snapshot_id
 

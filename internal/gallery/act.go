@@ -166,14 +166,14 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
 			ExcludeFromLatest:    r.ExcludeFromLatest,
 		}
-		tr.Encryption = regionEncryption(r)
+		tr.Encryption = regionEncryption(r, req)
 		pp.TargetRegions = append(pp.TargetRegions, tr)
 	}
 	body := armcompute.GalleryImageVersion{
 		Location: to.Ptr(a.Location),
 		Tags:     tags,
 		Properties: &armcompute.GalleryImageVersionProperties{
-			StorageProfile:    storageProfile(src),
+			StorageProfile:    storageProfile(src, req.DataDisks),
 			PublishingProfile: pp,
 		},
 	}

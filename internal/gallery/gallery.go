@@ -38,6 +38,8 @@ type Request struct {
 	// SourceStorageAccountID is the storage account of a VHD SourceID; SourceLocation its region ("" =
 	// the gallery's), which Azure cannot tell from a URI.
 	SourceStorageAccountID, SourceLocation string
+	// DataDisks are the data disks next to a snapshot, disk or VHD OS source (datadisk.go).
+	DataDisks []DataDiskSpec
 	// SubscriptionID is the gallery's subscription ("" = the session's).
 	SubscriptionID     string
 	ResourceGroup      string
@@ -114,6 +116,8 @@ type TargetRegion struct {
 	// ConfidentialVMEncryptionType and SecureVMDiskEncryptionSetID encrypt a Confidential VM image's OS
 	// disk in this region (OSDiskImageSecurityProfile).
 	ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID string
+	// DataDiskEncryptionSets overrides DiskEncryptionSetID for some data disk LUNs.
+	DataDiskEncryptionSets map[int32]string
 }
 
 // Outcome says what the publish did with the version.

@@ -133,16 +133,19 @@ func (d diskFacts) fill(out *Source) {
 // storageProfile is the version's storageProfile for its source: a managed image or a gallery version
 // goes in storageProfile.source.id; a snapshot or a disk in osDiskImage.source.id; a VHD in
 // osDiskImage.source.{uri, storageAccountId}.
-func storageProfile(src Source) *armcompute.GalleryImageVersionStorageProfile {
+// Data disks go in dataDiskImages.
+func storageProfile(src Source, dds []DataDiskSpec) *armcompute.GalleryImageVersionStorageProfile {
+	sp := &armcompute.GalleryImageVersionStorageProfile{DataDiskImages: dataDiskImages(dds)}
 	switch src.Kind {
 	case SourceSnapshot, SourceDisk:
-		return &armcompute.GalleryImageVersionStorageProfile{OSDiskImage: &armcompute.GalleryOSDiskImage{
-			Source: &armcompute.GalleryDiskImageSource{ID: to.Ptr(src.ID)}}}
+		sp.OSDiskImage = &armcompute.GalleryOSDiskImage{Source: &armcompute.GalleryDiskImageSource{ID: to.Ptr(src.ID)}}
 	case SourceVHD:
-		return &armcompute.GalleryImageVersionStorageProfile{OSDiskImage: &armcompute.GalleryOSDiskImage{
-			Source: &armcompute.GalleryDiskImageSource{URI: to.Ptr(src.ID), StorageAccountID: to.Ptr(src.StorageAccountID)}}}
+		sp.OSDiskImage = &armcompute.GalleryOSDiskImage{
+			Source: &armcompute.GalleryDiskImageSource{URI: to.Ptr(src.ID), StorageAccountID: to.Ptr(src.StorageAccountID)}}
+	default:
+		sp.Source = &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src.ID)}
 	}
-	return &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src.ID)}}
+	return sp
 }
 
 // StorageSourceID is the source an existing version names: storageProfile.source.id, or its OS disk
@@ -163,11 +166,16 @@ func StorageSourceID(sp *armcompute.GalleryImageVersionStorageProfile) string {
 	return ""
 }
 
-// regionEncryption is a target region's encryption: the disk encryption set and, for a Confidential VM
-// image, the OS disk's securityProfile (OSDiskImageSecurityProfile).
-func regionEncryption(r RegionPlan) *armcompute.EncryptionImages {
+// regionEncryption is a target region's encryption: the disk encryption set for the OS disk and every
+// data disk (datadisk.go) and, for a Confidential VM image, the OS disk's securityProfile
+// (OSDiskImageSecurityProfile).
+func regionEncryption(r RegionPlan, req Request) *armcompute.EncryptionImages {
+	data := dataDiskEncryption(r, req.DataDisks, dataDiskOverrides(req, r.Name))
 	if r.DiskEncryptionSetID == "" && r.ConfidentialVMEncryptionType == "" {
-		return nil
+		if len(data) == 0 {
+			return nil
+		}
+		return &armcompute.EncryptionImages{DataDiskImages: data}
 	}
 	od := &armcompute.OSDiskImageEncryption{}
 	if r.DiskEncryptionSetID != "" {
@@ -180,5 +188,5 @@ func regionEncryption(r RegionPlan) *armcompute.EncryptionImages {
 			od.SecurityProfile.SecureVMDiskEncryptionSetID = to.Ptr(r.SecureVMDiskEncryptionSetID)
 		}
 	}
-	return &armcompute.EncryptionImages{OSDiskImage: od}
+	return &armcompute.EncryptionImages{OSDiskImage: od, DataDiskImages: data}
 }

@@ -26,14 +26,14 @@ func TestStorageProfileBySource(t *testing.T) {
 		{Source{ID: vhdURI, Kind: SourceVHD, StorageAccountID: accountID}, `{"osDiskImage":{"source":{"storageAccountId":"` + accountID + `","uri":"` + vhdURI + `"}}}`},
 	}
 	for _, tc := range cases {
-		b, err := json.Marshal(storageProfile(tc.src))
+		b, err := json.Marshal(storageProfile(tc.src, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if string(b) != tc.want {
 			t.Errorf("%s: storageProfile = %s; want %s", tc.src.Kind, b, tc.want)
 		}
-		if got := StorageSourceID(storageProfile(tc.src)); got != tc.src.ID {
+		if got := StorageSourceID(storageProfile(tc.src, nil)); got != tc.src.ID {
 			t.Errorf("%s: StorageSourceID = %q; want %q", tc.src.Kind, got, tc.src.ID)
 		}
 	}
@@ -145,10 +145,10 @@ func TestCheckRegionSecurity(t *testing.T) {
 }
 
 func TestRegionEncryption(t *testing.T) {
-	if regionEncryption(RegionPlan{Name: "eastus"}) != nil {
+	if regionEncryption(RegionPlan{Name: "eastus"}, Request{}) != nil {
 		t.Error("a region without encryption has an encryption block")
 	}
-	b, _ := json.Marshal(regionEncryption(RegionPlan{ConfidentialVMEncryptionType: "EncryptedWithCmk", SecureVMDiskEncryptionSetID: "des"}))
+	b, _ := json.Marshal(regionEncryption(RegionPlan{ConfidentialVMEncryptionType: "EncryptedWithCmk", SecureVMDiskEncryptionSetID: "des"}, Request{}))
 	if want := `{"osDiskImage":{"securityProfile":{"confidentialVMEncryptionType":"EncryptedWithCmk","secureVMDiskEncryptionSetId":"des"}}}`; string(b) != want {
 		t.Errorf("encryption %s; want %s", b, want)
 	}

@@ -150,6 +150,7 @@ func resolveDefinition(req Request, src Source) (DefinitionSpec, error) {
 		errs = append(errs, "os_type: the source does not say its OS type; set os_type to Linux or Windows")
 	}
 	errs = append(errs, sourceRules(&d, src)...)
+	errs = append(errs, dataDiskRules(src, req.DataDisks)...)
 	if len(errs) > 0 {
 		return d, fmt.Errorf("definition %q: %s", d.Name, strings.Join(errs, "; "))
 	}

@@ -163,6 +163,9 @@ type TargetRegion struct {
 	// The resource ID of the disk encryption set in this region whose key encrypts a Confidential VM disk;
 	// only with `confidential_vm_encryption_type = "EncryptedWithCmk"`.
 	SecureVMDiskEncryptionSetID string `mapstructure:"secure_vm_disk_encryption_set_id" required:"false"`
+	// The disk encryption set of one data disk in this region, instead of `disk_encryption_set_id`, which
+	// otherwise encrypts the OS disk and every data disk. Repeat the block for several LUNs.
+	DataDiskEncryption []DataDiskEncryption `mapstructure:"data_disk_encryption" required:"false"`
 }
 
 // PurchasePlan is a Marketplace purchase plan. All three fields are required when the block is present.

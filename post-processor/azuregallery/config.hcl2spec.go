@@ -47,6 +47,7 @@ type FlatConfig struct {
 	SourceVHDURI                       *string            `mapstructure:"source_vhd_uri" required:"false" cty:"source_vhd_uri" hcl:"source_vhd_uri"`
 	SourceStorageAccountID             *string            `mapstructure:"source_storage_account_id" required:"false" cty:"source_storage_account_id" hcl:"source_storage_account_id"`
 	SourceLocation                     *string            `mapstructure:"source_location" required:"false" cty:"source_location" hcl:"source_location"`
+	DataDisks                          []FlatDataDisk     `mapstructure:"data_disk" required:"false" cty:"data_disk" hcl:"data_disk"`
 	SourceImageID                      *string            `mapstructure:"source_image_id" required:"false" cty:"source_image_id" hcl:"source_image_id"`
 	SourceImageVersionID               *string            `mapstructure:"source_image_version_id" required:"false" cty:"source_image_version_id" hcl:"source_image_version_id"`
 	ResourceGroup                      *string            `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
@@ -138,6 +139,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"source_vhd_uri":                         &hcldec.AttrSpec{Name: "source_vhd_uri", Type: cty.String, Required: false},
 		"source_storage_account_id":              &hcldec.AttrSpec{Name: "source_storage_account_id", Type: cty.String, Required: false},
 		"source_location":                        &hcldec.AttrSpec{Name: "source_location", Type: cty.String, Required: false},
+		"data_disk":                              &hcldec.BlockListSpec{TypeName: "data_disk", Nested: hcldec.ObjectSpec((*FlatDataDisk)(nil).HCL2Spec())},
 		"source_image_id":                        &hcldec.AttrSpec{Name: "source_image_id", Type: cty.String, Required: false},
 		"source_image_version_id":                &hcldec.AttrSpec{Name: "source_image_version_id", Type: cty.String, Required: false},
 		"resource_group":                         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
@@ -212,13 +214,14 @@ func (*FlatPurchasePlan) HCL2Spec() map[string]hcldec.Spec {
 // FlatTargetRegion is an auto-generated flat version of TargetRegion.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatTargetRegion struct {
-	Name                         *string `mapstructure:"name" required:"true" cty:"name" hcl:"name"`
-	Replicas                     *int32  `mapstructure:"replicas" required:"false" cty:"replicas" hcl:"replicas"`
-	StorageAccountType           *string `mapstructure:"storage_account_type" required:"false" cty:"storage_account_type" hcl:"storage_account_type"`
-	ExcludeFromLatest            *bool   `mapstructure:"exclude_from_latest" required:"false" cty:"exclude_from_latest" hcl:"exclude_from_latest"`
-	DiskEncryptionSetID          *string `mapstructure:"disk_encryption_set_id" required:"false" cty:"disk_encryption_set_id" hcl:"disk_encryption_set_id"`
-	ConfidentialVMEncryptionType *string `mapstructure:"confidential_vm_encryption_type" required:"false" cty:"confidential_vm_encryption_type" hcl:"confidential_vm_encryption_type"`
-	SecureVMDiskEncryptionSetID  *string `mapstructure:"secure_vm_disk_encryption_set_id" required:"false" cty:"secure_vm_disk_encryption_set_id" hcl:"secure_vm_disk_encryption_set_id"`
+	Name                         *string                  `mapstructure:"name" required:"true" cty:"name" hcl:"name"`
+	Replicas                     *int32                   `mapstructure:"replicas" required:"false" cty:"replicas" hcl:"replicas"`
+	StorageAccountType           *string                  `mapstructure:"storage_account_type" required:"false" cty:"storage_account_type" hcl:"storage_account_type"`
+	ExcludeFromLatest            *bool                    `mapstructure:"exclude_from_latest" required:"false" cty:"exclude_from_latest" hcl:"exclude_from_latest"`
+	DiskEncryptionSetID          *string                  `mapstructure:"disk_encryption_set_id" required:"false" cty:"disk_encryption_set_id" hcl:"disk_encryption_set_id"`
+	ConfidentialVMEncryptionType *string                  `mapstructure:"confidential_vm_encryption_type" required:"false" cty:"confidential_vm_encryption_type" hcl:"confidential_vm_encryption_type"`
+	SecureVMDiskEncryptionSetID  *string                  `mapstructure:"secure_vm_disk_encryption_set_id" required:"false" cty:"secure_vm_disk_encryption_set_id" hcl:"secure_vm_disk_encryption_set_id"`
+	DataDiskEncryption           []FlatDataDiskEncryption `mapstructure:"data_disk_encryption" required:"false" cty:"data_disk_encryption" hcl:"data_disk_encryption"`
 }
 
 // FlatMapstructure returns a new FlatTargetRegion.
@@ -240,6 +243,7 @@ func (*FlatTargetRegion) HCL2Spec() map[string]hcldec.Spec {
 		"disk_encryption_set_id":           &hcldec.AttrSpec{Name: "disk_encryption_set_id", Type: cty.String, Required: false},
 		"confidential_vm_encryption_type":  &hcldec.AttrSpec{Name: "confidential_vm_encryption_type", Type: cty.String, Required: false},
 		"secure_vm_disk_encryption_set_id": &hcldec.AttrSpec{Name: "secure_vm_disk_encryption_set_id", Type: cty.String, Required: false},
+		"data_disk_encryption":             &hcldec.BlockListSpec{TypeName: "data_disk_encryption", Nested: hcldec.ObjectSpec((*FlatDataDiskEncryption)(nil).HCL2Spec())},
 	}
 	return s
 }

@@ -1,3 +1,4 @@
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type DataDisk,DataDiskEncryption
 //go:generate go tool packer-sdc struct-markdown
 
 package azuregallery
@@ -35,6 +36,34 @@ type SourceConfig struct {
 	// The region of the storage account of `source_vhd_uri`, which a URL does not say. Defaults to the
 	// gallery's region; required when the gallery does not exist yet.
 	SourceLocation string `mapstructure:"source_location" required:"false"`
+	// Data disks published next to a snapshot, disk or VHD OS disk (`storageProfile.dataDiskImages`), any
+	// number, each with a unique `lun`. A managed image source carries its own data disks instead.
+	DataDisks []DataDisk `mapstructure:"data_disk" required:"false"`
+}
+
+// DataDisk is one `data_disk` block: a LUN and exactly one source.
+type DataDisk struct {
+	// The data disk's logical unit number, 0 to 63, unique in the image.
+	Lun int32 `mapstructure:"lun" required:"true"`
+	// The resource ID of a snapshot holding the data disk.
+	SourceSnapshotID string `mapstructure:"source_snapshot_id" required:"false"`
+	// The resource ID of a managed disk holding the data disk.
+	SourceDiskID string `mapstructure:"source_disk_id" required:"false"`
+	// The URL of a fixed-size VHD page blob holding the data disk; needs `source_storage_account_id`.
+	SourceVHDURI string `mapstructure:"source_vhd_uri" required:"false"`
+	// The resource ID of the storage account that holds `source_vhd_uri`.
+	SourceStorageAccountID string `mapstructure:"source_storage_account_id" required:"false"`
+	// The disk's host caching: `None` (Azure's default), `ReadOnly` or `ReadWrite`.
+	HostCaching string `mapstructure:"host_caching" required:"false"`
+}
+
+// DataDiskEncryption is one `data_disk_encryption` block of a `target_region`: the disk encryption set
+// of one data disk in that region, instead of the region's `disk_encryption_set_id`.
+type DataDiskEncryption struct {
+	// The data disk's LUN, as in its `data_disk` block.
+	Lun int32 `mapstructure:"lun" required:"true"`
+	// The resource ID of a disk encryption set in the region.
+	DiskEncryptionSetID string `mapstructure:"disk_encryption_set_id" required:"true"`
 }
 
 // sourceFields are the exclusive source settings, in the order messages list them.

@@ -80,7 +80,8 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 		}
 	}
 	c.prepareShare(&errs)
-	c.prepareSources(&errs) // snapshot, disk and VHD sources (config_source.go)
+	c.prepareSources(&errs)   // snapshot, disk and VHD sources (config_source.go)
+	c.prepareDataDisks(&errs) // data_disk blocks (config_datadisk.go)
 
 	// Gallery.
 	switch {

@@ -41,6 +41,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		// A VHD's storage account and region (config_source.go); empty for every other source.
 		SourceStorageAccountID: src.StorageAccountID,
 		SourceLocation:         vhdLocation(src),
+		DataDisks:              c.dataDiskSpecs(), // config_datadisk.go
 		SubscriptionID:         c.SubscriptionID,
 		ResourceGroup:          c.ResourceGroup,
 		GalleryName:            c.GalleryName,
@@ -103,6 +104,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 			// Confidential VM encryption (config_security.go).
 			ConfidentialVMEncryptionType: tr.ConfidentialVMEncryptionType,
 			SecureVMDiskEncryptionSetID:  tr.SecureVMDiskEncryptionSetID,
+			DataDiskEncryptionSets:       dataDiskEncryptionSets(tr),
 		}
 		if tr.ExcludeFromLatest {
 			exclude := true
