@@ -83,7 +83,8 @@ func definitionProperties(d DefinitionSpec) *armcompute.GalleryImageProperties {
 	feature := func(name, value string) {
 		pr.Features = append(pr.Features, &armcompute.GalleryImageFeature{Name: to.Ptr(name), Value: to.Ptr(value)})
 	}
-	if d.SecurityType != "" && !strings.EqualFold(d.SecurityType, defaultSecurityType) {
+	if d.SecurityType != "" {
+		// Standard too: from GalleryRP 2025-03-03 on, a definition without the feature is TrustedLaunchSupported.
 		feature("SecurityType", d.SecurityType)
 	}
 	if d.AcceleratedNetworking != nil {
@@ -124,7 +125,7 @@ func (p *Publisher) updateDefinition(ctx context.Context, cf *armcompute.ClientF
 		p.ui.Message(fmt.Sprintf("  %s: %q → %q", c.Field, c.From, c.To))
 	}
 	poller, err := cf.NewGalleryImagesClient().BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name,
-		armcompute.GalleryImageUpdate{Properties: definitionProperties(merged)}, nil)
+		armcompute.GalleryImageUpdate{Properties: withSecurityUpgrade(definitionProperties(merged), a, ex)}, nil)
 	if err == nil {
 		_, err = poller.PollUntilDone(ctx, shortLRO)
 	}

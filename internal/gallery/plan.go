@@ -184,11 +184,11 @@ func planDefinition(req Request, obs *Observed, a *Actions) error {
 	if ex.Location != "" && ex.Location != a.Location {
 		return fmt.Errorf("image definition %q is in %s, but the source image is in %s; Azure needs them in the same region: use a definition in %s", d.Name, ex.Location, a.Location, a.Location)
 	}
-	if diff := definitionDiff(d, ex); len(diff) > 0 {
+	if diff := definitionDiff(withoutUpgrade(d, ex), ex); len(diff) > 0 { // upgrade.go
 		return fmt.Errorf("image definition %q does not match the image being published:\n  - %s\nThese cannot change on an existing definition: publish to a new image_name, or use a matching source",
 			d.Name, strings.Join(diff, "\n  - "))
 	}
-	a.DefinitionUpdates = definitionUpdates(d, ex)
+	a.DefinitionUpdates = append(definitionUpdates(d, ex), upgradeChanges(d, ex)...)
 	if len(a.DefinitionUpdates) > 0 {
 		var names []string
 		for _, c := range a.DefinitionUpdates {
