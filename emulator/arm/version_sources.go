@@ -90,3 +90,29 @@ func inheritCapabilities(p map[string]any, src *sourceInfo) {
 		ensureObj(p, "securityProfile")["securityType"] = src.SecurityType
 	}
 }
+
+// renderDataDiskImages fills each data disk image's sizeInGB from its source, and hostCaching with
+// Azure's data disk default None, as the _WithSnapshotsAsSource example's response shows.
+func (s *Service) renderDataDiskImages(st map[string]any) {
+	for _, x := range list(st, "dataDiskImages") {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		if str(m, "hostCaching") == "" {
+			m["hostCaching"] = "None"
+		}
+		src := obj(m, "source")
+		size := int64(0)
+		if id := str(src, "id"); id != "" {
+			if r := s.get("/" + trimSlash(id)); r != nil {
+				size = r.Meta.SizeBytes
+			}
+		} else if uri := str(src, "uri"); uri != "" {
+			size = s.blobSize(uri)
+		}
+		if size > 0 {
+			m["sizeInGB"] = (size + gib - 1) / gib
+		}
+	}
+}

@@ -44,6 +44,15 @@ func TestSnapshotSourceVersion(t *testing.T) {
 	if !strings.EqualFold(str(obj(od, "source"), "id"), snap) || num2(od, "sizeInGB") != 8 {
 		t.Errorf("osDiskImage %v", od)
 	}
+	// Data disks from a snapshot and a disk, as in the example: sizes from the sources, caching None.
+	body := osDiskVersionBody("westus", map[string]any{"id": snap}, region("westus", 1))
+	obj(body, "properties", "storageProfile")["dataDiskImages"] = []any{map[string]any{"lun": 1, "source": map[string]any{"id": f.diskID}}}
+	h.put(201, f.versionPath("1.0.1"), apiGallery, body)
+	v = h.must(200, "GET", withAPI(f.versionPath("1.0.1"), apiGallery), nil)
+	dd := list(obj(v.Body, "properties", "storageProfile"), "dataDiskImages")
+	if m, _ := dd[0].(map[string]any); len(dd) != 1 || num2(m, "sizeInGB") != 4 || str(m, "hostCaching") != "None" {
+		t.Errorf("dataDiskImages %v", dd)
+	}
 }
 
 func num2(m map[string]any, k string) int64 { n, _ := num(m, k); return n }

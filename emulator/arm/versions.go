@@ -332,6 +332,7 @@ func renderVersion(s *Service, r *resource, rc *renderCtx, body map[string]any) 
 	if str(od, "hostCaching") == "" {
 		od["hostCaching"] = "ReadOnly"
 	}
+	s.renderDataDiskImages(st) // version_sources.go
 	if rc.expand {
 		props["replicationStatus"] = s.replicationStatusBody(r, rc.now)
 	}
