@@ -10,9 +10,15 @@ import (
 // BuilderID identifies this builder's artifacts to post-processors.
 const BuilderID = "azure-gallery.importer"
 
-// Artifact is the managed image the build created. Its state carries what the gallery post-processor
-// needs (location, OS type, generation, architecture, size), so nothing has to be guessed downstream.
+// Artifact is what the build left for the gallery post-processor: a managed image, a snapshot or a disk
+// (PublishSource). Its state carries what the post-processor needs (location, OS type, generation,
+// architecture, size), so nothing has to be guessed downstream.
 type Artifact struct {
+	// PublishSource is "managed_image", "snapshot" or "disk"; SnapshotID and DiskID are set for the
+	// latter two, ImageID for the first.
+	PublishSource    string
+	SnapshotID       string
+	DiskID           string
 	ImageID          string
 	ImageName        string
 	ResourceGroup    string
@@ -32,16 +38,34 @@ func (*Artifact) BuilderId() string { return BuilderID } //nolint:revive // Pack
 // Files is empty: the image lives in Azure.
 func (*Artifact) Files() []string { return nil }
 
-// Id is the managed image's resource ID.
-func (a *Artifact) Id() string { return a.ImageID } //nolint:revive // Packer's interface name
+// Id is the resource ID of what the build published: the snapshot, the disk or the managed image.
+func (a *Artifact) Id() string { //nolint:revive // Packer's interface name
+	switch a.PublishSource {
+	case publishSnapshot:
+		return a.SnapshotID
+	case publishDisk:
+		return a.DiskID
+	}
+	return a.ImageID
+}
 
 func (a *Artifact) String() string {
-	return fmt.Sprintf("Azure managed image %s in %s (%s, %s, %s, %d MiB): %s", a.ImageName, a.Location, a.OSType, a.HyperVGeneration, a.Architecture, a.SizeBytes>>20, a.ImageID)
+	what := map[string]string{publishSnapshot: "snapshot", publishDisk: "managed disk"}[a.PublishSource]
+	if what == "" {
+		what = "managed image"
+	}
+	return fmt.Sprintf("Azure %s %s in %s (%s, %s, %s, %d MiB): %s", what, a.ImageName, a.Location, a.OSType, a.HyperVGeneration, a.Architecture, a.SizeBytes>>20, a.Id())
 }
 
 // State answers the keys documented for this builder and HCP Packer's metadata key.
 func (a *Artifact) State(name string) any {
 	switch name {
+	case "publish_source":
+		return a.PublishSource
+	case "snapshot_id":
+		return a.SnapshotID
+	case "disk_id":
+		return a.DiskID
 	case "managed_image_id":
 		return a.ImageID
 	case "managed_image_name":
@@ -68,7 +92,7 @@ func (a *Artifact) State(name string) any {
 func (a *Artifact) registryImage() *registryimage.Image {
 	img, err := registryimage.FromArtifact(a,
 		registryimage.WithProvider("azure"),
-		registryimage.WithID(a.ImageID),
+		registryimage.WithID(a.Id()),
 		registryimage.WithRegion(a.Location),
 		registryimage.WithSourceID(a.sourceLabel()),
 	)
@@ -92,10 +116,11 @@ func (a *Artifact) sourceLabel() string {
 	return ""
 }
 
-// Destroy deletes the managed image. Packer calls it when a post-processor does not keep its input.
+// Destroy deletes what the build created (never a source snapshot or disk it passed on). Packer calls it
+// when a post-processor does not keep its input.
 func (a *Artifact) Destroy() error {
 	if a.destroy == nil {
-		return fmt.Errorf("cannot delete image %s: this artifact has no Azure connection", a.ImageID)
+		return fmt.Errorf("cannot delete %s: this artifact has no Azure connection", a.Id())
 	}
 	ctx, cancel := cleanupContext()
 	defer cancel()

@@ -44,10 +44,13 @@ func (b *Builder) Prepare(raws ...any) ([]string, []string, error) {
 }
 
 // generatedDataNames are the build variables this builder sets (`build.ManagedImageId` and so on).
-var generatedDataNames = []string{"ManagedImageId", "ManagedImageName", "ManagedImageResourceGroupName", "Location", "OSType", "HyperVGeneration", "Architecture", "SizeBytes"}
+var generatedDataNames = []string{"PublishSource", "SnapshotId", "DiskId", "ManagedImageId", "ManagedImageName", "ManagedImageResourceGroupName", "Location", "OSType", "HyperVGeneration", "Architecture", "SizeBytes"}
 
-// steps is the build for the configured source.
+// steps is the build for the configured source and publish_source.
 func (b *Builder) steps() []multistep.Step {
+	if b.config.PublishSource != publishManagedImage {
+		return b.publishSteps() // steps_publish.go
+	}
 	switch b.config.kind() {
 	case sourceFile:
 		return []multistep.Step{
@@ -92,8 +95,8 @@ func (b *Builder) run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	if _, ok := state.GetOk(multistep.StateHalted); ok {
 		return nil, errors.New("build was halted")
 	}
-	if r.imageID == "" {
-		return nil, errors.New("internal error: the build ended without an image")
+	if r.publishedID() == "" {
+		return nil, errors.New("internal error: the build ended without an image, snapshot or disk")
 	}
 	return r.artifact(), nil
 }
@@ -102,6 +105,9 @@ func (b *Builder) run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 func (r *run) artifact() *Artifact {
 	c := r.cfg
 	a := &Artifact{
+		PublishSource:    c.PublishSource,
+		SnapshotID:       r.snapshotID,
+		DiskID:           r.publishedDisk(),
 		ImageID:          r.imageID,
 		ImageName:        c.ImageName,
 		ResourceGroup:    c.ResourceGroup,
@@ -110,11 +116,14 @@ func (r *run) artifact() *Artifact {
 		HyperVGeneration: c.HyperVGeneration,
 		Architecture:     c.Architecture,
 		SizeBytes:        r.sizeBytes,
-		destroy:          r.deleteImage,
+		destroy:          r.destroyFunc(),
 	}
 	a.StateData = map[string]any{
 		"source": r.sourceDescription(),
 		"generated_data": map[string]any{
+			"PublishSource":                 a.PublishSource,
+			"SnapshotId":                    a.SnapshotID,
+			"DiskId":                        a.DiskID,
 			"ManagedImageId":                a.ImageID,
 			"ManagedImageName":              a.ImageName,
 			"ManagedImageResourceGroupName": a.ResourceGroup,

@@ -52,6 +52,13 @@ type Config struct {
 	// architecture, so it is set on the temporary upload disk and passed on in the artifact for the gallery
 	// image definition.
 	Architecture string `mapstructure:"architecture" required:"false"`
+	// What the build leaves for the `azure-gallery` post-processor: `snapshot` (a snapshot named
+	// `image_name`, made from the uploaded or imported disk or from `source_disk_id`; the default for
+	// `hyper_v_generation = "V2"` and `Arm64`), `disk` (the managed disk itself, named `image_name` unless
+	// `temp_disk_name` is set) or `managed_image` (a generalized managed image; the default for V1 x64).
+	// Azure refuses managed images for Arm64 and Confidential VM images, so those need `snapshot` or `disk`.
+	// A `source_snapshot_id` with `snapshot`, or a `source_disk_id` with `disk`, is passed on unchanged.
+	PublishSource string `mapstructure:"publish_source" required:"false"`
 	// Tags applied to the managed image and to the temporary disk.
 	Tags map[string]string `mapstructure:"tags" required:"false"`
 

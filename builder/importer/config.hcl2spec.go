@@ -42,6 +42,7 @@ type FlatConfig struct {
 	OSType                 *string           `mapstructure:"os_type" required:"true" cty:"os_type" hcl:"os_type"`
 	HyperVGeneration       *string           `mapstructure:"hyper_v_generation" required:"false" cty:"hyper_v_generation" hcl:"hyper_v_generation"`
 	Architecture           *string           `mapstructure:"architecture" required:"false" cty:"architecture" hcl:"architecture"`
+	PublishSource          *string           `mapstructure:"publish_source" required:"false" cty:"publish_source" hcl:"publish_source"`
 	Tags                   map[string]string `mapstructure:"tags" required:"false" cty:"tags" hcl:"tags"`
 	UploadConcurrency      *int              `mapstructure:"upload_concurrency" required:"false" cty:"upload_concurrency" hcl:"upload_concurrency"`
 	KeepTemporaryDisk      *bool             `mapstructure:"keep_temporary_disk" required:"false" cty:"keep_temporary_disk" hcl:"keep_temporary_disk"`
@@ -92,6 +93,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"os_type":                    &hcldec.AttrSpec{Name: "os_type", Type: cty.String, Required: false},
 		"hyper_v_generation":         &hcldec.AttrSpec{Name: "hyper_v_generation", Type: cty.String, Required: false},
 		"architecture":               &hcldec.AttrSpec{Name: "architecture", Type: cty.String, Required: false},
+		"publish_source":             &hcldec.AttrSpec{Name: "publish_source", Type: cty.String, Required: false},
 		"tags":                       &hcldec.AttrSpec{Name: "tags", Type: cty.Map(cty.String), Required: false},
 		"upload_concurrency":         &hcldec.AttrSpec{Name: "upload_concurrency", Type: cty.Number, Required: false},
 		"keep_temporary_disk":        &hcldec.AttrSpec{Name: "keep_temporary_disk", Type: cty.Bool, Required: false},

@@ -31,5 +31,5 @@ func clientsFromSession(s *azure.Session, pollEvery time.Duration) (*clients, er
 	if t := s.HTTPClient(); t != policy.Transporter(http.DefaultClient) {
 		blob = t
 	}
-	return &clients{disks: f.NewDisksClient(), images: f.NewImagesClient(), blobTransport: blob, pollEvery: pollEvery}, nil
+	return &clients{disks: f.NewDisksClient(), images: f.NewImagesClient(), snapshots: f.NewSnapshotsClient(), blobTransport: blob, pollEvery: pollEvery}, nil
 }

@@ -35,7 +35,7 @@ type env struct {
 	calls   atomic.Int32 // connector calls
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	blob := azuritetest.Start(t)
 	srv, ready := emulatortest.Start(t, emulator.Options{BlobEndpoint: blob, Regions: []string{"eastus", "westus"}})
@@ -55,13 +55,15 @@ func newEnv(t *testing.T) *env {
 	return &env{srv: srv, ready: ready, session: s}
 }
 
-func (e *env) builder(t *testing.T, extra map[string]any) *Builder {
+func (e *env) builder(t testing.TB, extra map[string]any) *Builder {
 	t.Helper()
 	cfg := map[string]any{
 		"client_id": e.ready.ClientID, "client_secret": e.ready.ClientSecret, "tenant_id": e.ready.TenantID,
 		"subscription_id": e.ready.SubscriptionID, "resource_group": "rg", "location": "eastus",
 		"image_name": "imported", "os_type": "Linux", "hyper_v_generation": "V2",
 		"tags": map[string]string{"built-by": "test"},
+		// The managed image path; publish_test.go covers snapshot and disk.
+		"publish_source": "managed_image",
 	}
 	for k, v := range extra {
 		cfg[k] = v
@@ -77,7 +79,7 @@ func (e *env) builder(t *testing.T, extra map[string]any) *Builder {
 }
 
 // inventory returns the emulator's resources by lower-cased type.
-func (e *env) inventory(t *testing.T) map[string][]map[string]any {
+func (e *env) inventory(t testing.TB) map[string][]map[string]any {
 	t.Helper()
 	raw, err := e.srv.ARM().Inventory()
 	if err != nil {
@@ -96,7 +98,7 @@ func (e *env) inventory(t *testing.T) map[string][]map[string]any {
 }
 
 // sparseRaw writes a sparse raw image: size bytes with a few data blocks, one of them not page-aligned.
-func sparseRaw(t *testing.T, size int64) string {
+func sparseRaw(t testing.TB, size int64) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "disk.raw")
 	f, err := os.Create(p)

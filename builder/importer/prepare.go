@@ -46,6 +46,7 @@ func (c *Config) validate() error {
 	if c.UploadConcurrency == 0 {
 		c.UploadConcurrency = vhd.DefaultConcurrency
 	}
+	c.validatePublish(add) // config_publish.go
 	if c.TempDiskName == "" {
 		c.TempDiskName = "pkr-import-" + uuid.NewString()[:8]
 	} else if !resourceName.MatchString(c.TempDiskName) {

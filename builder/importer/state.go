@@ -20,8 +20,9 @@ const stateKey = "azure-gallery-import"
 
 // clients are the Azure clients a run uses.
 type clients struct {
-	disks  *armcompute.DisksClient
-	images *armcompute.ImagesClient
+	disks     *armcompute.DisksClient
+	images    *armcompute.ImagesClient
+	snapshots *armcompute.SnapshotsClient
 	// blobTransport sends the page writes to the SAS URL; nil means azcore's default HTTP client.
 	blobTransport policy.Transporter
 	// pollEvery is how often long-running operations are polled.
@@ -46,6 +47,10 @@ type run struct {
 	accessOpen  bool // a SAS is granted on the temporary disk and not yet revoked
 	sasURL      string
 	upload      *vhd.Result
+
+	// snapshotID is the snapshot this run created or passed on (publish_source = "snapshot").
+	snapshotID      string
+	snapshotCreated bool
 
 	imageID      string
 	imageCreated bool

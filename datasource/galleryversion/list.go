@@ -59,9 +59,7 @@ func versionInfo(v *armcompute.GalleryImageVersion) (gallery.VersionInfo, bool) 
 	if p.ProvisioningState != nil {
 		info.ProvisioningState = string(*p.ProvisioningState)
 	}
-	if sp := p.StorageProfile; sp != nil && sp.Source != nil {
-		info.SourceID = str(sp.Source.ID)
-	}
+	info.SourceID = gallery.StorageSourceID(p.StorageProfile) // a managed image, version, snapshot, disk or VHD
 	if pp := p.PublishingProfile; pp != nil {
 		info.ExcludeFromLatest = pp.ExcludeFromLatest != nil && *pp.ExcludeFromLatest
 		info.EndOfLife = pp.EndOfLifeDate

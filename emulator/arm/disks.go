@@ -101,6 +101,7 @@ func prepareDisk(s *Service, w *write) *apiError {
 				p[k] = v
 			}
 		}
+		inheritCapabilities(p, src) // version_sources.go
 		w.res.Meta.SizeBytes, w.res.Meta.DiskState = src.SizeBytes, "Unattached"
 		if srcRes := s.get("/" + trimSlash(id)); srcRes != nil && srcRes.Meta.BlobName != "" && s.blob != nil {
 			from := srcRes.Meta.BlobName

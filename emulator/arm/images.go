@@ -66,12 +66,12 @@ func prepareImage(s *Service, w *write) *apiError {
 
 // imageDiskSize checks one image disk's source (managedDisk.id, snapshot.id or blobUri) and sizes it.
 func (s *Service) imageDiskSize(w *write, d map[string]any, field string) (int64, *apiError) {
-	var id, target string
+	var id, target, kind string
 	switch {
 	case str(obj(d, "managedDisk"), "id") != "":
-		id, target = str(obj(d, "managedDisk"), "id"), field+".managedDisk.id"
+		id, target, kind = str(obj(d, "managedDisk"), "id"), field+".managedDisk.id", "managedDisk"
 	case str(obj(d, "snapshot"), "id") != "":
-		id, target = str(obj(d, "snapshot"), "id"), field+".snapshot.id"
+		id, target, kind = str(obj(d, "snapshot"), "id"), field+".snapshot.id", "snapshot"
 	case str(d, "blobUri") != "":
 		return s.blobSize(str(d, "blobUri")), nil
 	default:
@@ -79,6 +79,9 @@ func (s *Service) imageDiskSize(w *write, d map[string]any, field string) (int64
 	}
 	src, e := s.resolveSource(id, target)
 	if e != nil {
+		return 0, e
+	}
+	if e := arm64ImageRefusal(src, kind, target); e != nil { // version_sources.go
 		return 0, e
 	}
 	if src.Location != w.res.Location {

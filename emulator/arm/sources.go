@@ -13,6 +13,9 @@ type sourceInfo struct {
 	OSState   string // "" when the source does not say
 	OSType    string
 	Type      string // the ARM type of a resource source; "" for a blob
+	// Architecture and SecurityType are a snapshot's or disk's supportedCapabilities.architecture and
+	// securityProfile.securityType ("" when it does not say).
+	Architecture, SecurityType string
 }
 
 // defaultBlobSize is assumed for blob sources the emulator cannot measure (no Azurite endpoint).
@@ -43,6 +46,7 @@ func (s *Service) resolveSource(id, target string) (*sourceInfo, *apiError) {
 		}
 	case eq(res.Type, "Microsoft.Compute/snapshots"), eq(res.Type, "Microsoft.Compute/disks"):
 		info.HyperV, info.OSType = str(p, "hyperVGeneration"), str(p, "osType")
+		info.Architecture, info.SecurityType = str(obj(p, "supportedCapabilities"), "architecture"), str(obj(p, "securityProfile"), "securityType")
 	default:
 		return nil, invalidParameter(target, "The resource '%s' of type '%s' cannot be used as a source.", id, res.Type)
 	}

@@ -66,6 +66,9 @@ func prepareVersion(s *Service, w *write) *apiError {
 	if e != nil {
 		return e
 	}
+	if e := s.checkVersionSources(w, def); e != nil { // version_sources.go
+		return e
+	}
 	pp := ensureObj(p, "publishingProfile")
 	delete(pp, "publishedDate")
 	if w.old != nil {
@@ -344,6 +347,7 @@ func renderVersion(s *Service, r *resource, rc *renderCtx, body map[string]any) 
 	if str(od, "hostCaching") == "" {
 		od["hostCaching"] = "ReadOnly"
 	}
+	s.renderDataDiskImages(st) // version_sources.go
 	if rc.expand {
 		props["replicationStatus"] = s.replicationStatusBody(r, rc.now)
 	}

@@ -82,6 +82,8 @@ source "azure-gallery-import" "disk" {
   image_name         = "demo-linux-${replace(var.image_version, ".", "-")}"
   os_type            = "Linux"
   hyper_v_generation = "V2"
+  # This job keeps the managed image route (the default for V2 is a snapshot, as in example/arm64).
+  publish_source = "managed_image"
 }
 
 build {

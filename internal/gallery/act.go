@@ -97,7 +97,8 @@ func definitionProperties(d DefinitionSpec) *armcompute.GalleryImageProperties {
 	feature := func(name, value string) {
 		pr.Features = append(pr.Features, &armcompute.GalleryImageFeature{Name: to.Ptr(name), Value: to.Ptr(value)})
 	}
-	if d.SecurityType != "" && !strings.EqualFold(d.SecurityType, defaultSecurityType) {
+	if d.SecurityType != "" {
+		// Standard too: from GalleryRP 2025-03-03 on, a definition without the feature is TrustedLaunchSupported.
 		feature("SecurityType", d.SecurityType)
 	}
 	if d.AcceleratedNetworking != nil {
@@ -138,7 +139,7 @@ func (p *Publisher) updateDefinition(ctx context.Context, cf *armcompute.ClientF
 		p.ui.Message(fmt.Sprintf("  %s: %q → %q", c.Field, c.From, c.To))
 	}
 	poller, err := cf.NewGalleryImagesClient().BeginUpdate(ctx, req.ResourceGroup, req.GalleryName, a.Definition.Name,
-		armcompute.GalleryImageUpdate{Properties: definitionProperties(merged)}, nil)
+		armcompute.GalleryImageUpdate{Properties: withSecurityUpgrade(definitionProperties(merged), a, ex)}, nil)
 	if err == nil {
 		_, err = azure.Await(ctx, poller, azure.PollQuick)
 	}
@@ -181,16 +182,14 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
 			ExcludeFromLatest:    r.ExcludeFromLatest,
 		}
-		if r.DiskEncryptionSetID != "" {
-			tr.Encryption = &armcompute.EncryptionImages{OSDiskImage: &armcompute.OSDiskImageEncryption{DiskEncryptionSetID: to.Ptr(r.DiskEncryptionSetID)}}
-		}
+		tr.Encryption = regionEncryption(r, req)
 		pp.TargetRegions = append(pp.TargetRegions, tr)
 	}
 	body := armcompute.GalleryImageVersion{
 		Location: to.Ptr(a.Location),
 		Tags:     tags,
 		Properties: &armcompute.GalleryImageVersionProperties{
-			StorageProfile:    &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src.ID)}},
+			StorageProfile:    storageProfile(src, req.DataDisks),
 			PublishingProfile: pp,
 		},
 	}

@@ -32,8 +32,14 @@ const DefaultTimeout = 3 * time.Hour
 
 // Request is everything a publish needs, already validated by the adapter's config decoding.
 type Request struct {
-	// SourceID is a managed image ID, or a gallery image version ID (promotion).
+	// SourceID is a managed image ID, a gallery image version ID (promotion), a snapshot or managed
+	// disk ID, or a VHD blob URI (see osdisk.go).
 	SourceID string
+	// SourceStorageAccountID is the storage account of a VHD SourceID; SourceLocation its region ("" =
+	// the gallery's), which Azure cannot tell from a URI.
+	SourceStorageAccountID, SourceLocation string
+	// DataDisks are the data disks next to a snapshot, disk or VHD OS source (datadisk.go).
+	DataDisks []DataDiskSpec
 	// SubscriptionID is the gallery's subscription ("" = the session's).
 	SubscriptionID     string
 	ResourceGroup      string
@@ -107,6 +113,11 @@ type TargetRegion struct {
 	StorageAccountType  string
 	ExcludeFromLatest   *bool
 	DiskEncryptionSetID string
+	// ConfidentialVMEncryptionType and SecureVMDiskEncryptionSetID encrypt a Confidential VM image's OS
+	// disk in this region (OSDiskImageSecurityProfile).
+	ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID string
+	// DataDiskEncryptionSets overrides DiskEncryptionSetID for some data disk LUNs.
+	DataDiskEncryptionSets map[int32]string
 }
 
 // Outcome says what the publish did with the version.

@@ -34,6 +34,9 @@ type Source struct {
 	SecurityType      string
 	SizeGiB           int64
 	ProvisioningState string
+	// StorageAccountID is a VHD source's storage account; DiskSecurityType a snapshot's or disk's
+	// securityProfile.securityType (TrustedLaunch, ConfidentialVM_*).
+	StorageAccountID, DiskSecurityType string
 }
 
 // ObservedGallery is an existing gallery.
@@ -94,12 +97,17 @@ type RegionStatus struct {
 // Observe reads the source, the gallery, the definition and the version. It is the only step that
 // reads Azure before writing; a missing resource is a nil field, any other error is returned.
 func (p *Publisher) Observe(ctx context.Context, req Request) (*Observed, error) {
-	src, err := ParseSourceID(req.SourceID, SourceManagedImage, SourceGalleryImageVersion)
+	src, err := parseRequestSource(req)
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
 	obs := &Observed{}
-	if obs.Source, err = p.observeSource(ctx, src); err != nil {
+	if src.Kind == SourceManagedImage || src.Kind == SourceGalleryImageVersion {
+		obs.Source, err = p.observeSource(ctx, src)
+	} else {
+		obs.Source, err = p.observeDiskSource(ctx, req, src)
+	}
+	if err != nil {
 		return nil, err
 	}
 	cf, err := p.sess.Compute(req.SubscriptionID)
@@ -263,9 +271,7 @@ func versionFrom(v armcompute.GalleryImageVersion) *ObservedVersion {
 		return out
 	}
 	out.ProvisioningState = enumString(pr.ProvisioningState)
-	if sp := pr.StorageProfile; sp != nil && sp.Source != nil {
-		out.SourceID = deref(sp.Source.ID)
-	}
+	out.SourceID = StorageSourceID(pr.StorageProfile)
 	if out.SourceID == "" {
 		out.SourceID = SourceFromTags(out.Tags)
 	}

@@ -58,6 +58,8 @@ type RegionPlan struct {
 	StorageAccountType  string
 	ExcludeFromLatest   *bool
 	DiskEncryptionSetID string
+	// ConfidentialVMEncryptionType and SecureVMDiskEncryptionSetID: see TargetRegion.
+	ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID string
 }
 
 // Defaults Azure applies, made explicit so the plan and the footprint are exact.
@@ -147,6 +149,8 @@ func resolveDefinition(req Request, src Source) (DefinitionSpec, error) {
 	if d.OSType == "" {
 		errs = append(errs, "os_type: the source does not say its OS type; set os_type to Linux or Windows")
 	}
+	errs = append(errs, sourceRules(&d, src)...)
+	errs = append(errs, dataDiskRules(src, req.DataDisks)...)
 	if len(errs) > 0 {
 		return d, fmt.Errorf("definition %q: %s", d.Name, strings.Join(errs, "; "))
 	}
@@ -180,11 +184,11 @@ func planDefinition(req Request, obs *Observed, a *Actions) error {
 	if ex.Location != "" && ex.Location != a.Location {
 		return fmt.Errorf("image definition %q is in %s, but the source image is in %s; Azure needs them in the same region: use a definition in %s", d.Name, ex.Location, a.Location, a.Location)
 	}
-	if diff := definitionDiff(d, ex); len(diff) > 0 {
+	if diff := definitionDiff(withoutUpgrade(d, ex), ex); len(diff) > 0 { // upgrade.go
 		return fmt.Errorf("image definition %q does not match the image being published:\n  - %s\nThese cannot change on an existing definition: publish to a new image_name, or use a matching source",
 			d.Name, strings.Join(diff, "\n  - "))
 	}
-	a.DefinitionUpdates = definitionUpdates(d, ex)
+	a.DefinitionUpdates = append(definitionUpdates(d, ex), upgradeChanges(d, ex)...)
 	if why := MayWrite(WriteConverge, ex.Tags, req.Lifecycle.RunID); why != nil && len(a.DefinitionUpdates) > 0 {
 		a.Notes = append(a.Notes, fmt.Sprintf("Image definition %s exists and matches, but %v: leaving it as it is, although it differs from the config in %s.",
 			d.Name, why, fieldChanges(a.DefinitionUpdates)))
@@ -281,7 +285,8 @@ func planRegions(req Request, src Source, a *Actions) error {
 			return fmt.Errorf("target_region[%d].name: %q is the same region as %q (both are %s); list each region once", i, tr.Name, prev, name)
 		}
 		seen[name] = tr.Name
-		rp := RegionPlan{Name: name, Replicas: tr.Replicas, StorageAccountType: orDefault(tr.StorageAccountType, defType), ExcludeFromLatest: tr.ExcludeFromLatest, DiskEncryptionSetID: tr.DiskEncryptionSetID}
+		rp := RegionPlan{Name: name, Replicas: tr.Replicas, StorageAccountType: orDefault(tr.StorageAccountType, defType), ExcludeFromLatest: tr.ExcludeFromLatest, DiskEncryptionSetID: tr.DiskEncryptionSetID,
+			ConfidentialVMEncryptionType: tr.ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID: tr.SecureVMDiskEncryptionSetID}
 		if rp.Replicas == 0 {
 			rp.Replicas = defReplicas
 		}

@@ -72,6 +72,8 @@ func TestPlan(t *testing.T) {
 		{name: "incompatible definition lists every field",
 			req: func(r *Request) { r.Definition.Architecture = "Arm64"; r.Definition.SecurityType = "TrustedLaunch" },
 			obs: func(o *Observed) {
+				// A snapshot: Azure refuses Arm64 from a managed image before any definition comparison.
+				o.Source.Kind = SourceSnapshot
 				o.Definition.OSType, o.Definition.HyperVGeneration, o.Definition.OSState = "Windows", "", "Specialized"
 				o.Definition.Offer = "other"
 			},

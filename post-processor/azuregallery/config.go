@@ -24,6 +24,7 @@ type Config struct {
 	azure.Config        `mapstructure:",squash"`
 	LifecycleConfig     `mapstructure:",squash"`
 	ShareConfig         `mapstructure:",squash"`
+	SourceConfig        `mapstructure:",squash"`
 
 	// The resource ID of the managed image to publish, for example
 	// `/subscriptions/.../resourceGroups/rg/providers/Microsoft.Compute/images/my-image`. When set it wins
@@ -154,6 +155,17 @@ type TargetRegion struct {
 	ExcludeFromLatest bool `mapstructure:"exclude_from_latest" required:"false"`
 	// The resource ID of a disk encryption set in this region that encrypts the replicas with your keys.
 	DiskEncryptionSetID string `mapstructure:"disk_encryption_set_id" required:"false"`
+	// How a Confidential VM image's OS disk is encrypted in this region: `EncryptedVMGuestStateOnlyWithPmk`,
+	// `EncryptedWithPmk`, `EncryptedWithCmk` (needs `secure_vm_disk_encryption_set_id`) or `NonPersistedTPM`.
+	// Only for `security_type` `ConfidentialVM`, `ConfidentialVmSupported` or
+	// `TrustedLaunchAndConfidentialVmSupported`.
+	ConfidentialVMEncryptionType string `mapstructure:"confidential_vm_encryption_type" required:"false"`
+	// The resource ID of the disk encryption set in this region whose key encrypts a Confidential VM disk;
+	// only with `confidential_vm_encryption_type = "EncryptedWithCmk"`.
+	SecureVMDiskEncryptionSetID string `mapstructure:"secure_vm_disk_encryption_set_id" required:"false"`
+	// The disk encryption set of one data disk in this region, instead of `disk_encryption_set_id`, which
+	// otherwise encrypts the OS disk and every data disk. Repeat the block for several LUNs.
+	DataDiskEncryption []DataDiskEncryption `mapstructure:"data_disk_encryption" required:"false"`
 }
 
 // PurchasePlan is a Marketplace purchase plan. All three fields are required when the block is present.

@@ -42,6 +42,12 @@ type FlatConfig struct {
 	Share                              []FlatShareBlock   `mapstructure:"share" required:"false" cty:"share" hcl:"share"`
 	ShareWithSubscriptions             []string           `mapstructure:"share_with_subscriptions" required:"false" cty:"share_with_subscriptions" hcl:"share_with_subscriptions"`
 	ShareWithTenants                   []string           `mapstructure:"share_with_tenants" required:"false" cty:"share_with_tenants" hcl:"share_with_tenants"`
+	SourceSnapshotID                   *string            `mapstructure:"source_snapshot_id" required:"false" cty:"source_snapshot_id" hcl:"source_snapshot_id"`
+	SourceDiskID                       *string            `mapstructure:"source_disk_id" required:"false" cty:"source_disk_id" hcl:"source_disk_id"`
+	SourceVHDURI                       *string            `mapstructure:"source_vhd_uri" required:"false" cty:"source_vhd_uri" hcl:"source_vhd_uri"`
+	SourceStorageAccountID             *string            `mapstructure:"source_storage_account_id" required:"false" cty:"source_storage_account_id" hcl:"source_storage_account_id"`
+	SourceLocation                     *string            `mapstructure:"source_location" required:"false" cty:"source_location" hcl:"source_location"`
+	DataDisks                          []FlatDataDisk     `mapstructure:"data_disk" required:"false" cty:"data_disk" hcl:"data_disk"`
 	SourceImageID                      *string            `mapstructure:"source_image_id" required:"false" cty:"source_image_id" hcl:"source_image_id"`
 	SourceImageVersionID               *string            `mapstructure:"source_image_version_id" required:"false" cty:"source_image_version_id" hcl:"source_image_version_id"`
 	ResourceGroup                      *string            `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
@@ -128,6 +134,12 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"share":                                  &hcldec.BlockListSpec{TypeName: "share", Nested: hcldec.ObjectSpec((*FlatShareBlock)(nil).HCL2Spec())},
 		"share_with_subscriptions":               &hcldec.AttrSpec{Name: "share_with_subscriptions", Type: cty.List(cty.String), Required: false},
 		"share_with_tenants":                     &hcldec.AttrSpec{Name: "share_with_tenants", Type: cty.List(cty.String), Required: false},
+		"source_snapshot_id":                     &hcldec.AttrSpec{Name: "source_snapshot_id", Type: cty.String, Required: false},
+		"source_disk_id":                         &hcldec.AttrSpec{Name: "source_disk_id", Type: cty.String, Required: false},
+		"source_vhd_uri":                         &hcldec.AttrSpec{Name: "source_vhd_uri", Type: cty.String, Required: false},
+		"source_storage_account_id":              &hcldec.AttrSpec{Name: "source_storage_account_id", Type: cty.String, Required: false},
+		"source_location":                        &hcldec.AttrSpec{Name: "source_location", Type: cty.String, Required: false},
+		"data_disk":                              &hcldec.BlockListSpec{TypeName: "data_disk", Nested: hcldec.ObjectSpec((*FlatDataDisk)(nil).HCL2Spec())},
 		"source_image_id":                        &hcldec.AttrSpec{Name: "source_image_id", Type: cty.String, Required: false},
 		"source_image_version_id":                &hcldec.AttrSpec{Name: "source_image_version_id", Type: cty.String, Required: false},
 		"resource_group":                         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
@@ -202,11 +214,14 @@ func (*FlatPurchasePlan) HCL2Spec() map[string]hcldec.Spec {
 // FlatTargetRegion is an auto-generated flat version of TargetRegion.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatTargetRegion struct {
-	Name                *string `mapstructure:"name" required:"true" cty:"name" hcl:"name"`
-	Replicas            *int32  `mapstructure:"replicas" required:"false" cty:"replicas" hcl:"replicas"`
-	StorageAccountType  *string `mapstructure:"storage_account_type" required:"false" cty:"storage_account_type" hcl:"storage_account_type"`
-	ExcludeFromLatest   *bool   `mapstructure:"exclude_from_latest" required:"false" cty:"exclude_from_latest" hcl:"exclude_from_latest"`
-	DiskEncryptionSetID *string `mapstructure:"disk_encryption_set_id" required:"false" cty:"disk_encryption_set_id" hcl:"disk_encryption_set_id"`
+	Name                         *string                  `mapstructure:"name" required:"true" cty:"name" hcl:"name"`
+	Replicas                     *int32                   `mapstructure:"replicas" required:"false" cty:"replicas" hcl:"replicas"`
+	StorageAccountType           *string                  `mapstructure:"storage_account_type" required:"false" cty:"storage_account_type" hcl:"storage_account_type"`
+	ExcludeFromLatest            *bool                    `mapstructure:"exclude_from_latest" required:"false" cty:"exclude_from_latest" hcl:"exclude_from_latest"`
+	DiskEncryptionSetID          *string                  `mapstructure:"disk_encryption_set_id" required:"false" cty:"disk_encryption_set_id" hcl:"disk_encryption_set_id"`
+	ConfidentialVMEncryptionType *string                  `mapstructure:"confidential_vm_encryption_type" required:"false" cty:"confidential_vm_encryption_type" hcl:"confidential_vm_encryption_type"`
+	SecureVMDiskEncryptionSetID  *string                  `mapstructure:"secure_vm_disk_encryption_set_id" required:"false" cty:"secure_vm_disk_encryption_set_id" hcl:"secure_vm_disk_encryption_set_id"`
+	DataDiskEncryption           []FlatDataDiskEncryption `mapstructure:"data_disk_encryption" required:"false" cty:"data_disk_encryption" hcl:"data_disk_encryption"`
 }
 
 // FlatMapstructure returns a new FlatTargetRegion.
@@ -221,11 +236,14 @@ func (*TargetRegion) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.
 // The decoded values from this spec will then be applied to a FlatTargetRegion.
 func (*FlatTargetRegion) HCL2Spec() map[string]hcldec.Spec {
 	s := map[string]hcldec.Spec{
-		"name":                   &hcldec.AttrSpec{Name: "name", Type: cty.String, Required: false},
-		"replicas":               &hcldec.AttrSpec{Name: "replicas", Type: cty.Number, Required: false},
-		"storage_account_type":   &hcldec.AttrSpec{Name: "storage_account_type", Type: cty.String, Required: false},
-		"exclude_from_latest":    &hcldec.AttrSpec{Name: "exclude_from_latest", Type: cty.Bool, Required: false},
-		"disk_encryption_set_id": &hcldec.AttrSpec{Name: "disk_encryption_set_id", Type: cty.String, Required: false},
+		"name":                             &hcldec.AttrSpec{Name: "name", Type: cty.String, Required: false},
+		"replicas":                         &hcldec.AttrSpec{Name: "replicas", Type: cty.Number, Required: false},
+		"storage_account_type":             &hcldec.AttrSpec{Name: "storage_account_type", Type: cty.String, Required: false},
+		"exclude_from_latest":              &hcldec.AttrSpec{Name: "exclude_from_latest", Type: cty.Bool, Required: false},
+		"disk_encryption_set_id":           &hcldec.AttrSpec{Name: "disk_encryption_set_id", Type: cty.String, Required: false},
+		"confidential_vm_encryption_type":  &hcldec.AttrSpec{Name: "confidential_vm_encryption_type", Type: cty.String, Required: false},
+		"secure_vm_disk_encryption_set_id": &hcldec.AttrSpec{Name: "secure_vm_disk_encryption_set_id", Type: cty.String, Required: false},
+		"data_disk_encryption":             &hcldec.BlockListSpec{TypeName: "data_disk_encryption", Nested: hcldec.ObjectSpec((*FlatDataDiskEncryption)(nil).HCL2Spec())},
 	}
 	return s
 }

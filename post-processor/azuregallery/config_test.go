@@ -139,7 +139,7 @@ func TestConfigureErrors(t *testing.T) {
 		{"trusted launch on gen1", func(m map[string]interface{}) {
 			m["security_type"] = "TrustedLaunch"
 			m["hyper_v_generation"] = "V1"
-		}, []string{"security_type \"TrustedLaunch\" needs hyper_v_generation = \"V2\""}},
+		}, []string{"hyper_v_generation: Trusted Launch and Confidential VM run on Hyper-V generation 2 only"}},
 		{"bad disk controller", func(m map[string]interface{}) { m["disk_controller_types"] = []string{"IDE"} }, []string{"disk_controller_types[0] \"IDE\" is not valid"}},
 		{"vcpus min above max", func(m map[string]interface{}) {
 			m["recommended_vcpus_min"] = 8

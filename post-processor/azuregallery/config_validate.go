@@ -80,6 +80,8 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 		}
 	}
 	c.prepareShare(&errs)
+	c.prepareSources(&errs)   // snapshot, disk and VHD sources (config_source.go)
+	c.prepareDataDisks(&errs) // data_disk blocks (config_datadisk.go)
 
 	// Gallery.
 	switch {
@@ -120,9 +122,7 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	c.HyperVGeneration = canonicalEnum(&errs, "hyper_v_generation", c.HyperVGeneration, hyperVGenerations)
 	c.Architecture = canonicalEnum(&errs, "architecture", c.Architecture, architectures)
 	c.SecurityType = canonicalEnum(&errs, "security_type", c.SecurityType, securityTypes)
-	if c.SecurityType != "" && c.SecurityType != "Standard" && c.HyperVGeneration == "V1" {
-		add("security_type %q needs hyper_v_generation = \"V2\"; Azure supports trusted launch and confidential VMs on generation 2 only", c.SecurityType)
-	}
+	c.prepareSecurity(&errs) // gallery.ImageRules and Confidential VM regions (config_security.go)
 	seenControllers := map[string]bool{}
 	for i, t := range c.DiskControllerTypes {
 		c.DiskControllerTypes[i] = canonicalEnum(&errs, fmt.Sprintf("disk_controller_types[%d]", i), t, diskControllerTypes)

@@ -57,7 +57,7 @@ func (p *PostProcessor) postProcess(ctx context.Context, ui packersdk.Ui, in pac
 	if p.resolved == nil {
 		return nil, true, true, errors.New("azure-gallery: the post-processor was not configured")
 	}
-	src, err := resolveSource(p.config.SourceImageID, p.config.SourceImageVersionID, in)
+	src, err := resolveSourceConfig(&p.config, in)
 	if err != nil {
 		return nil, true, true, err
 	}

@@ -37,13 +37,17 @@ func (p *PostProcessor) publish(ctx context.Context, ui packersdk.Ui, src *sourc
 func (p *PostProcessor) request(src *source) gallery.Request {
 	c, r := &p.config, p.resolved
 	req := gallery.Request{
-		SourceID:           src.ImageID,
-		SubscriptionID:     c.SubscriptionID,
-		ResourceGroup:      c.ResourceGroup,
-		GalleryName:        c.GalleryName,
-		CreateGallery:      c.CreateGallery,
-		GalleryDescription: c.GalleryDescription,
-		DirectSharing:      len(c.ShareWithSubscriptions) > 0 || len(c.ShareWithTenants) > 0,
+		SourceID: src.ImageID,
+		// A VHD's storage account and region (config_source.go); empty for every other source.
+		SourceStorageAccountID: src.StorageAccountID,
+		SourceLocation:         vhdLocation(src),
+		DataDisks:              c.dataDiskSpecs(), // config_datadisk.go
+		SubscriptionID:         c.SubscriptionID,
+		ResourceGroup:          c.ResourceGroup,
+		GalleryName:            c.GalleryName,
+		CreateGallery:          c.CreateGallery,
+		GalleryDescription:     c.GalleryDescription,
+		DirectSharing:          len(c.ShareWithSubscriptions) > 0 || len(c.ShareWithTenants) > 0,
 		Definition: gallery.DefinitionSpec{
 			Name:                  c.ImageName,
 			Create:                r.createImage,
@@ -97,6 +101,10 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 			Replicas:            tr.Replicas,
 			StorageAccountType:  tr.StorageAccountType,
 			DiskEncryptionSetID: tr.DiskEncryptionSetID,
+			// Confidential VM encryption (config_security.go).
+			ConfidentialVMEncryptionType: tr.ConfidentialVMEncryptionType,
+			SecureVMDiskEncryptionSetID:  tr.SecureVMDiskEncryptionSetID,
+			DataDiskEncryptionSets:       dataDiskEncryptionSets(tr),
 		}
 		if tr.ExcludeFromLatest {
 			exclude := true

@@ -38,11 +38,24 @@ type source struct {
 	HyperVGeneration string
 	Architecture     string
 	SizeBytes        int64
+	// Kind is the source's kind when known before the core reads it ("" = the core decides from the ID);
+	// StorageAccountID goes with a VHD, whose Location the configuration gives.
+	Kind             gallery.SourceKind
+	StorageAccountID string
 }
 
 // resolveSource picks the image to publish: source_image_id or source_image_version_id (configuration
 // forbids both) wins, then the input artifact.
 func resolveSource(sourceImageID, sourceVersionID string, in packersdk.Artifact) (*source, error) {
+	return resolveSourceConfig(&Config{SourceImageID: sourceImageID, SourceImageVersionID: sourceVersionID}, in)
+}
+
+// resolveSourceConfig is resolveSource with the snapshot, disk and VHD sources of config_source.go.
+func resolveSourceConfig(c *Config, in packersdk.Artifact) (*source, error) {
+	if s := c.configuredSource(); s != nil {
+		return s, nil
+	}
+	sourceImageID, sourceVersionID := c.SourceImageID, c.SourceImageVersionID
 	if sourceImageID != "" {
 		return &source{ImageID: sourceImageID, From: "source_image_id"}, nil
 	}
@@ -54,9 +67,9 @@ func resolveSource(sourceImageID, sourceVersionID string, in packersdk.Artifact)
 	}
 	switch id := in.BuilderId(); id {
 	case azureArmBuilderID:
-		return fromAzureArm(in)
+		return fromAzureArmArtifact(c, in) // source_artifacts.go
 	case importerBuilderID:
-		return fromImporter(in)
+		return fromImporterArtifact(in) // source_artifacts.go
 	case ArtifactBuilderID:
 		return fromGalleryVersion(in)
 	default:
@@ -65,24 +78,27 @@ func resolveSource(sourceImageID, sourceVersionID string, in packersdk.Artifact)
 	}
 }
 
-// fromAzureArm reads the azure-arm builder's artifact, whose Id() is the managed image ID, or the OS
-// disk's VHD URI when the build captured a VHD.
-func fromAzureArm(in packersdk.Artifact) (*source, error) {
-	id := strings.TrimSpace(in.Id())
-	if strings.HasPrefix(strings.ToLower(id), "https://") || strings.HasPrefix(strings.ToLower(id), "http://") {
-		return nil, fmt.Errorf("the azure-arm artifact is a VHD (%s), not a managed image: set managed_image_name and managed_image_resource_group_name in the azure-arm builder, or import the VHD with the azure-gallery-import builder", id)
-	}
-	if err := checkManagedImageID(id); err != nil {
-		return nil, fmt.Errorf("the azure-arm artifact's ID: %w; set managed_image_name in the azure-arm builder, or set source_image_id", err)
-	}
-	return &source{ImageID: id, From: "azure-arm"}, nil
-}
-
 // fromImporter reads the import builder's artifact. Its state crosses RPC as msgpack, so each value is
 // decoded with statecodec rather than asserted.
 func fromImporter(in packersdk.Artifact) (*source, error) {
+	s, err := importerHints(in, stateManagedImageID)
+	if err != nil {
+		return nil, err
+	}
+	if s.ImageID == "" {
+		s.ImageID = strings.TrimSpace(in.Id())
+	}
+	if err := checkManagedImageID(s.ImageID); err != nil {
+		return nil, fmt.Errorf("the azure-gallery-import artifact's ID: %w", err)
+	}
+	return s, nil
+}
+
+// importerHints reads the import builder's hints (location, OS type, generation, architecture, size)
+// and the ID under idKey ("" = none).
+func importerHints(in packersdk.Artifact, idKey string) (*source, error) {
 	state := map[string]interface{}{}
-	for _, key := range []string{stateManagedImageID, stateLocation, stateOSType, stateHyperVGeneration, stateArchitecture, stateSizeBytes} {
+	for _, key := range []string{idKey, stateLocation, stateOSType, stateHyperVGeneration, stateArchitecture, stateSizeBytes} {
 		state[key] = in.State(key)
 	}
 	fields, err := statecodec.NewFields(state)
@@ -90,7 +106,7 @@ func fromImporter(in packersdk.Artifact) (*source, error) {
 		return nil, err
 	}
 	s := &source{
-		ImageID:          fields.String(stateManagedImageID),
+		ImageID:          fields.String(idKey),
 		From:             "azure-gallery-import",
 		Location:         gallery.NormalizeRegion(fields.String(stateLocation)),
 		OSType:           fields.String(stateOSType),
@@ -100,12 +116,6 @@ func fromImporter(in packersdk.Artifact) (*source, error) {
 	}
 	if err := fields.Err(); err != nil {
 		return nil, fmt.Errorf("reading the azure-gallery-import artifact: %w", err)
-	}
-	if s.ImageID == "" {
-		s.ImageID = strings.TrimSpace(in.Id())
-	}
-	if err := checkManagedImageID(s.ImageID); err != nil {
-		return nil, fmt.Errorf("the azure-gallery-import artifact's ID: %w", err)
 	}
 	return s, nil
 }
