@@ -120,7 +120,7 @@ func TestConfigureErrors(t *testing.T) {
 		{"region replicas too high", func(m map[string]interface{}) {
 			m["target_region"] = []map[string]interface{}{{"name": "westeurope", "replicas": 500}}
 		}, []string{"target_region[0].replicas 500 is out of range"}},
-		{"shallow with several regions", func(m map[string]interface{}) { m["replication_mode"] = "Shallow" }, []string{"replication_mode = \"Shallow\"", "2 target_region blocks", "target_region \"northeurope\" has replicas = 2"}},
+		{"shallow with several regions", func(m map[string]interface{}) { m["replication_mode"] = "Shallow" }, []string{"replication_mode = \"Shallow\"", "2 target regions are set", "target_region \"northeurope\" has replicas = 2"}},
 		{"shallow with replica_count", func(m map[string]interface{}) {
 			m["replication_mode"] = "Shallow"
 			m["replica_count"] = 3
