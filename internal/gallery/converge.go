@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
@@ -86,22 +85,7 @@ func (p *Publisher) updateVersion(ctx context.Context, cf *armcompute.ClientFact
 	for _, c := range a.VersionUpdates {
 		p.ui.Message(fmt.Sprintf("  %s: %q → %q", c.Field, c.From, c.To))
 	}
-	pp := &armcompute.GalleryImageVersionPublishingProfile{
-		ExcludeFromLatest: to.Ptr(req.ExcludeFromLatest),
-		EndOfLifeDate:     req.VersionEndOfLife,
-	}
-	for _, r := range a.Regions {
-		tr := &armcompute.TargetRegion{
-			Name:                 to.Ptr(r.Name),
-			RegionalReplicaCount: to.Ptr(r.Replicas),
-			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
-			ExcludeFromLatest:    r.ExcludeFromLatest,
-		}
-		if r.DiskEncryptionSetID != "" {
-			tr.Encryption = &armcompute.EncryptionImages{OSDiskImage: &armcompute.OSDiskImageEncryption{DiskEncryptionSetID: to.Ptr(r.DiskEncryptionSetID)}}
-		}
-		pp.TargetRegions = append(pp.TargetRegions, tr)
-	}
+	pp := publishingProfile(req, a)
 	body := armcompute.GalleryImageVersionUpdate{Properties: &armcompute.GalleryImageVersionProperties{PublishingProfile: pp}}
 	if req.AllowDeletionOfReplicatedLocations != nil {
 		body.Properties.SafetyProfile = &armcompute.GalleryImageVersionSafetyProfile{AllowDeletionOfReplicatedLocations: req.AllowDeletionOfReplicatedLocations}
