@@ -232,7 +232,7 @@ func namesField(output, field string) bool {
 	if quoted.MatchString(output) {
 		return true
 	}
-	token := regexp.MustCompile(`(^|[^\w.\]])` + q + `($|[^\w\[])`)
+	token := regexp.MustCompile(`(^|[^\w.\]])` + q + `($|\W)`)
 	for _, line := range strings.Split(output, "\n") {
 		line = strings.TrimSpace(line)
 		rest, ok := strings.CutPrefix(line, "* ")
@@ -260,6 +260,7 @@ func TestNamesField(t *testing.T) {
 		{"* target_region[0].replicas 500 is out of range: use 1 to 100", "replicas", false},
 		{"* upload_timeout is negative", "timeout", false},
 		{"* client_secret, client_cert_path: only one credential may be set", "client_cert_path", true},
+		{`* auxiliary_tenant_ids[0]: "a/b" is not a tenant ID`, "auxiliary_tenant_ids", true},
 		{"* cloud_environment_name and metadata_host: set only one", "metadata_host", true},
 		{"* no source: set exactly one of source_file or source_disk_id", "source_file", false},
 		{"Error: 1 error(s) occurred:\n\n* metadata_host: reading https://x: refused", "metadata_host", true},
