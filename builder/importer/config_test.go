@@ -79,7 +79,7 @@ func TestPrepareReportsEveryError(t *testing.T) {
 		extra map[string]any
 		want  []string
 	}{
-		{"no source", map[string]any{}, []string{"no source: set exactly one of source_file"}},
+		{"no source", map[string]any{}, []string{"source_file, source_vhd_uri, source_snapshot_id and source_disk_id are all unset"}},
 		{"two sources", map[string]any{"source_disk_id": diskID, "source_snapshot_id": snapID}, []string{"conflicting sources source_disk_id, source_snapshot_id"}},
 		{"missing file", map[string]any{"source_file": filepath.Join(dir, "nope.raw")}, []string{"nope.raw does not exist"}},
 		{"directory", map[string]any{"source_file": dir}, []string{"not a regular file"}},

@@ -82,7 +82,7 @@ func (c *Config) validateSource(add func(error)) {
 	}
 	switch {
 	case len(set) == 0:
-		add(errors.New("no source: set exactly one of source_file, source_vhd_uri, source_snapshot_id or source_disk_id"))
+		add(errors.New("source_file, source_vhd_uri, source_snapshot_id and source_disk_id are all unset: set exactly one of them"))
 	case len(set) > 1:
 		add(fmt.Errorf("conflicting sources %s: set exactly one of source_file, source_vhd_uri, source_snapshot_id or source_disk_id", strings.Join(sorted(set), ", ")))
 	}

@@ -3,6 +3,7 @@ package gallery
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -149,31 +150,14 @@ func (p *Publisher) updateDefinition(ctx context.Context, cf *armcompute.ClientF
 	return nil
 }
 
-// versionBody is the single PUT that carries every target region.
-func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVersion {
-	plain := map[string]string{}
-	for k, v := range req.Tags {
-		plain[k] = v
-	}
-	plain[ManagedTagKey] = ManagedTagValue
-	sourceTags(plain, src.ID)
-	plain[ExcludedTagKey] = fmt.Sprint(req.ExcludeFromLatest)
-	if req.Lifecycle.RunID != "" {
-		plain[RunIDTagKey] = req.Lifecycle.RunID
-	}
-	tags := ptrTags(plain)
+// publishingProfile is the publishing profile both the create PUT (versionBody) and the converging PATCH
+// (updateVersion) send: exclude-from-latest, end of life, and every planned target region with its
+// replicas, storage and encryption (targetRegions is a full replacement). It is the one builder of the
+// target-region body.
+func publishingProfile(req Request, a *Actions) *armcompute.GalleryImageVersionPublishingProfile {
 	pp := &armcompute.GalleryImageVersionPublishingProfile{
 		ExcludeFromLatest: to.Ptr(req.ExcludeFromLatest),
 		EndOfLifeDate:     req.VersionEndOfLife,
-	}
-	if req.ReplicaCount > 0 {
-		pp.ReplicaCount = to.Ptr(req.ReplicaCount)
-	}
-	if req.StorageAccountType != "" {
-		pp.StorageAccountType = to.Ptr(armcompute.StorageAccountType(req.StorageAccountType))
-	}
-	if req.ReplicationMode != "" {
-		pp.ReplicationMode = to.Ptr(armcompute.ReplicationMode(req.ReplicationMode))
 	}
 	for _, r := range a.Regions {
 		tr := &armcompute.TargetRegion{
@@ -184,6 +168,33 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 		}
 		tr.Encryption = regionEncryption(r, req)
 		pp.TargetRegions = append(pp.TargetRegions, tr)
+	}
+	return pp
+}
+
+// versionBody is the single PUT that carries every target region: the shared publishing profile plus the
+// defaults and replication mode that only a create sets.
+func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVersion {
+	plain := maps.Clone(req.Tags)
+	if plain == nil {
+		plain = map[string]string{}
+	}
+	plain[ManagedTagKey] = ManagedTagValue
+	sourceTags(plain, src.ID)
+	plain[ExcludedTagKey] = fmt.Sprint(req.ExcludeFromLatest)
+	if req.Lifecycle.RunID != "" {
+		plain[RunIDTagKey] = req.Lifecycle.RunID
+	}
+	tags := ptrTags(plain)
+	pp := publishingProfile(req, a)
+	if req.ReplicaCount > 0 {
+		pp.ReplicaCount = to.Ptr(req.ReplicaCount)
+	}
+	if req.StorageAccountType != "" {
+		pp.StorageAccountType = to.Ptr(armcompute.StorageAccountType(req.StorageAccountType))
+	}
+	if req.ReplicationMode != "" {
+		pp.ReplicationMode = to.Ptr(armcompute.ReplicationMode(req.ReplicationMode))
 	}
 	body := armcompute.GalleryImageVersion{
 		Location: to.Ptr(a.Location),

@@ -147,7 +147,7 @@ func fixedPolling(sess *azure.Session, src, version string, interval time.Durati
 	req := Request{TargetRegions: nil}
 	a := &Actions{Location: "eastus", VersionName: version}
 	for _, r := range benchRegions {
-		a.Regions = append(a.Regions, RegionPlan{Name: r, Replicas: 1, StorageAccountType: defaultStorageAccountType})
+		a.Regions = append(a.Regions, RegionPlan{Name: r, Replicas: 1, StorageAccountType: DefaultStorageAccountType})
 	}
 	ctx := context.Background()
 	poller, err := cf.NewGalleryImageVersionsClient().BeginCreateOrUpdate(ctx, testRG, testGallery, testDef, version, versionBody(req, a, Source{ID: src}), nil)

@@ -105,21 +105,13 @@ func (p *Publisher) updateVersion(ctx context.Context, cf *armcompute.ClientFact
 		p.ui.Message(fmt.Sprintf("  %s: %q → %q", c.Field, c.From, c.To))
 	}
 	excluded := req.ExcludeFromLatest || foreignExclusion(v)
-	pp := &armcompute.GalleryImageVersionPublishingProfile{ExcludeFromLatest: to.Ptr(excluded), EndOfLifeDate: req.VersionEndOfLife}
-	for _, r := range a.Regions {
-		tr := &armcompute.TargetRegion{
-			Name:                 to.Ptr(r.Name),
-			RegionalReplicaCount: to.Ptr(r.Replicas),
-			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
-			ExcludeFromLatest:    r.ExcludeFromLatest,
-		}
-		if v.RegionExcludeFromLatest[r.Name] {
+	pp := publishingProfile(req, a)
+	pp.ExcludeFromLatest = to.Ptr(excluded)
+	for _, tr := range pp.TargetRegions {
+		// An exclusion someone else set on a region is kept, never cleared.
+		if v.RegionExcludeFromLatest[*tr.Name] {
 			tr.ExcludeFromLatest = to.Ptr(true)
 		}
-		if r.DiskEncryptionSetID != "" {
-			tr.Encryption = &armcompute.EncryptionImages{OSDiskImage: &armcompute.OSDiskImageEncryption{DiskEncryptionSetID: to.Ptr(r.DiskEncryptionSetID)}}
-		}
-		pp.TargetRegions = append(pp.TargetRegions, tr)
 	}
 	tags := maps.Clone(v.Tags)
 	if !foreignExclusion(v) {

@@ -27,9 +27,6 @@ const (
 	SourceTagKey = "packer-plugin-azure-gallery-source"
 )
 
-// DefaultTimeout bounds a publish when Request.Timeout is zero.
-const DefaultTimeout = 3 * time.Hour
-
 // Request is everything a publish needs, already validated by the adapter's config decoding.
 type Request struct {
 	// SourceID is a managed image ID, a gallery image version ID (promotion), a snapshot or managed

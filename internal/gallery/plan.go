@@ -62,13 +62,12 @@ type RegionPlan struct {
 	ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID string
 }
 
-// Defaults Azure applies, made explicit so the plan and the footprint are exact.
+// Defaults Azure applies to a definition, made explicit so the plan is exact (the replica and storage
+// defaults and limits are in rules.go).
 const (
-	defaultStorageAccountType = "Standard_LRS"
-	defaultHyperVGeneration   = "V1"
-	defaultArchitecture       = "x64"
-	defaultSecurityType       = "Standard"
-	maxReplicas               = 100
+	defaultHyperVGeneration = "V1"
+	defaultArchitecture     = "x64"
+	defaultSecurityType     = "Standard"
 )
 
 // Plan decides what a publish does from the request and what exists. It is pure: every refusal is
@@ -271,9 +270,9 @@ func definitionUpdates(want DefinitionSpec, ex *ObservedDefinition) []FieldChang
 func planRegions(req Request, src Source, a *Actions) error {
 	defReplicas := req.ReplicaCount
 	if defReplicas == 0 {
-		defReplicas = 1
+		defReplicas = DefaultReplicaCount
 	}
-	defType := orDefault(req.StorageAccountType, defaultStorageAccountType)
+	defType := orDefault(req.StorageAccountType, DefaultStorageAccountType)
 	seen := map[string]string{}
 	var regions []RegionPlan
 	for i, tr := range req.TargetRegions {
@@ -290,8 +289,8 @@ func planRegions(req Request, src Source, a *Actions) error {
 		if rp.Replicas == 0 {
 			rp.Replicas = defReplicas
 		}
-		if rp.Replicas < 1 || rp.Replicas > maxReplicas {
-			return fmt.Errorf("target_region[%d].replicas: %d is out of range; use 1 to %d", i, rp.Replicas, maxReplicas)
+		if err := CheckReplicas(fmt.Sprintf("target_region[%d].replicas", i), rp.Replicas); err != nil {
+			return err
 		}
 		regions = append(regions, rp)
 	}
@@ -309,11 +308,17 @@ func planRegions(req Request, src Source, a *Actions) error {
 			}
 		}
 	}
-	if defReplicas < 1 || defReplicas > maxReplicas {
-		return fmt.Errorf("replica_count: %d is out of range; use 1 to %d", defReplicas, maxReplicas)
+	if err := CheckReplicas("replica_count", defReplicas); err != nil {
+		return err
 	}
-	if strings.EqualFold(req.ReplicationMode, "Shallow") && (len(regions) != 1 || regions[0].Replicas != 1) {
-		return fmt.Errorf("replication_mode: Shallow replicates only to the source region (%s) with one replica; remove the other target regions and replicas, or use Full", a.Location)
+	if strings.EqualFold(req.ReplicationMode, ReplicationShallow) {
+		targets := make([]ReplicaTarget, len(regions))
+		for i, r := range regions {
+			targets[i] = ReplicaTarget{Name: r.Name, Replicas: r.Replicas}
+		}
+		if errs := CheckShallow(a.Location, defReplicas, targets); len(errs) > 0 {
+			return errors.Join(errs...)
+		}
 	}
 	a.Regions = regions
 	var replicas int64

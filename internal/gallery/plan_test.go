@@ -178,11 +178,16 @@ func TestPlan(t *testing.T) {
 			r.TargetRegions = []TargetRegion{{Name: "eastus2"}, {Name: "East US 2"}}
 		}, err: []string{`target_region[1].name: "East US 2" is the same region as "eastus2"`}},
 		{name: "bad region name", req: func(r *Request) { r.TargetRegions = []TargetRegion{{Name: "east/us"}} }, err: []string{"target_region[0].name"}},
-		{name: "replicas out of range", req: func(r *Request) { r.TargetRegions = []TargetRegion{{Name: "westus", Replicas: 101}} }, err: []string{"target_region[0].replicas: 101 is out of range"}},
+		{name: "replicas out of range", req: func(r *Request) { r.TargetRegions = []TargetRegion{{Name: "westus", Replicas: 101}} }, err: []string{"target_region[0].replicas 101 is out of range"}},
 		{name: "shallow with several regions", req: func(r *Request) {
 			r.ReplicationMode = "Shallow"
 			r.TargetRegions = []TargetRegion{{Name: "westus"}}
-		}, err: []string{"replication_mode: Shallow replicates only to the source region (eastus)"}},
+		}, err: []string{`replication_mode = "Shallow" allows only the source image's region, but 2 target regions are set`,
+			`replication_mode = "Shallow" allows only the source image's region (eastus), but target_region "westus" is another`}},
+		{name: "shallow with two replicas", req: func(r *Request) {
+			r.ReplicationMode = "Shallow"
+			r.ReplicaCount = 2
+		}, err: []string{`replication_mode = "Shallow" allows 1 replica, but replica_count is 2`}},
 		{name: "shallow alone is fine", req: func(r *Request) { r.ReplicationMode = "Shallow" }},
 	}
 	for _, tc := range cases {

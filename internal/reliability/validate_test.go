@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -83,9 +84,9 @@ func postProcessorCases() []validateCase {
 		{"empty region name", nil, region(`name = ""`), "target_region[0].name"},
 		{"region with punctuation", nil, region(`name = "east us!"`), "target_region[0].name"},
 		{"same region twice", nil, eastus + region(`name = "East US"`), "target_region[1].name"},
-		{"region replicas out of range", nil, region("name = \"eastus\"\nreplicas = 500"), "replicas"},
+		{"region replicas out of range", nil, region("name = \"eastus\"\nreplicas = 500"), "target_region[0].replicas"},
 		{"replica_count out of range", map[string]string{"replica_count": "500"}, eastus, "replica_count"},
-		{"region storage type unknown", nil, region("name = \"eastus\"\nstorage_account_type = \"Fast_LRS\""), "storage_account_type"},
+		{"region storage type unknown", nil, region("name = \"eastus\"\nstorage_account_type = \"Fast_LRS\""), "target_region[0].storage_account_type"},
 		// conflicting options
 		{"block deletion without end of life", map[string]string{"block_deletion_before_end_of_life": "true"}, eastus, "block_deletion_before_end_of_life"},
 		{"trusted launch on V1", map[string]string{"security_type": `"TrustedLaunch"`, "hyper_v_generation": `"V1"`}, eastus, "security_type"},
@@ -218,6 +219,59 @@ build {
 `
 }
 
+// namesField reports whether an error in Packer's output has field as its subject, in the forms the errors
+// use: Packer's HCL diagnostics and the SDK's decoder quote the attribute (`argument named "nmae"`,
+// `attribute "tags"`, `'timeout'`), and the plugin's own errors (one per "* " line) name their fields
+// before the first ": " (`* target_region[0].replicas 500 is out of range: use 1 to 100`,
+// `* client_secret, client_cert_path: only one credential may be set`). The field must be a whole name
+// there: `timeout` inside `upload_timeout`, `replicas` inside `target_region[0].replicas`, or a field
+// mentioned only in the fix after the colon does not count.
+func namesField(output, field string) bool {
+	q := regexp.QuoteMeta(field)
+	quoted := regexp.MustCompile(`["'` + "`" + `]` + q + `["'` + "`" + `]`)
+	if quoted.MatchString(output) {
+		return true
+	}
+	token := regexp.MustCompile(`(^|[^\w.\]])` + q + `($|\W)`)
+	for _, line := range strings.Split(output, "\n") {
+		line = strings.TrimSpace(line)
+		rest, ok := strings.CutPrefix(line, "* ")
+		if !ok {
+			continue
+		}
+		subject, _, _ := strings.Cut(rest, ": ")
+		if token.MatchString(subject) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNamesField: the subject forms match; a field inside another name or only in the fix does not.
+func TestNamesField(t *testing.T) {
+	for _, c := range []struct {
+		out, field string
+		want       bool
+	}{
+		{"* timeout -5m0s is negative: use a duration", "timeout", true},
+		{`An argument named "nmae" is not expected here.`, "nmae", true},
+		{"* error decoding 'tags': expected a map", "tags", true},
+		{"* target_region[0].replicas 500 is out of range: use 1 to 100", "target_region[0].replicas", true},
+		{"* target_region[0].replicas 500 is out of range: use 1 to 100", "replicas", false},
+		{"* upload_timeout is negative", "timeout", false},
+		{"* client_secret, client_cert_path: only one credential may be set", "client_cert_path", true},
+		{`* auxiliary_tenant_ids[0]: "a/b" is not a tenant ID`, "auxiliary_tenant_ids", true},
+		{"* cloud_environment_name and metadata_host: set only one", "metadata_host", true},
+		{"* no source: set exactly one of source_file or source_disk_id", "source_file", false},
+		{"Error: 1 error(s) occurred:\n\n* metadata_host: reading https://x: refused", "metadata_host", true},
+		{"the source has no tags timeout here", "tags", false},
+	} {
+		if got := namesField(c.out, c.field); got != c.want {
+			t.Errorf("namesField(%q, %q) = %v, want %v", c.out, c.field, got, c.want)
+		}
+	}
+}
+
 // TestR5InvalidTemplates: each invalid template fails `packer validate` with a message naming the
 // field; the valid base templates pass (so a failure is the case's, not the harness's).
 func TestR5InvalidTemplates(t *testing.T) {
@@ -260,9 +314,9 @@ func TestR5InvalidTemplates(t *testing.T) {
 				failed++
 				t.Fatalf("packer validate accepted it:\n%s", tmpl)
 			}
-			if !strings.Contains(run.Output, c.field) {
+			if !namesField(run.Output, c.field) {
 				failed++
-				t.Errorf("the error does not name %s:\n%s\n--- template\n%s", c.field, run.Output, tmpl)
+				t.Errorf("no error has %s as its subject:\n%s\n--- template\n%s", c.field, run.Output, tmpl)
 			}
 		})
 	}

@@ -92,84 +92,90 @@ func TestConfigureCanonicalizesEnums(t *testing.T) {
 	}
 }
 
+// configErrorCase is one invalid configuration and the substrings its error must contain.
+type configErrorCase struct {
+	name   string
+	change func(m map[string]interface{})
+	want   []string // every substring must appear in the error
+}
+
+// configErrorCases are the invalid configurations TestConfigureErrors refuses.
+var configErrorCases = []configErrorCase{
+	{"missing resource_group", func(m map[string]interface{}) { delete(m, "resource_group") }, []string{"resource_group is required"}},
+	{"bad resource_group", func(m map[string]interface{}) { m["resource_group"] = "rg/with/slash" }, []string{"resource_group", "not a valid resource group name"}},
+	{"missing gallery_name", func(m map[string]interface{}) { delete(m, "gallery_name") }, []string{"gallery_name is required"}},
+	{"gallery_name with hyphen", func(m map[string]interface{}) { m["gallery_name"] = "my-gallery" }, []string{"gallery_name", "no hyphens"}},
+	{"missing image_name", func(m map[string]interface{}) { delete(m, "image_name") }, []string{"image_name is required"}},
+	{"bad image_name", func(m map[string]interface{}) { m["image_name"] = "-ubuntu" }, []string{"image_name", "not a valid image definition name"}},
+	{"missing publisher with create_image", func(m map[string]interface{}) { delete(m, "publisher") }, []string{"publisher is required", "create_image = false"}},
+	{"missing sku", func(m map[string]interface{}) { delete(m, "sku") }, []string{"sku is required"}},
+	{"missing image_version", func(m map[string]interface{}) { delete(m, "image_version") }, []string{"image_version is required"}},
+	{"two-part version", func(m map[string]interface{}) { m["image_version"] = "1.0" }, []string{"image_version", "three parts"}},
+	{"version with suffix", func(m map[string]interface{}) { m["image_version"] = "1.0.0-beta" }, []string{"image_version", "digits only"}},
+	{"version overflows int32", func(m map[string]interface{}) { m["image_version"] = "1.2147483648.0" }, []string{"image_version", "2147483647"}},
+	{"duplicate regions after normalizing", func(m map[string]interface{}) {
+		m["target_region"] = []map[string]interface{}{{"name": "East US 2"}, {"name": "eastus2"}}
+	}, []string{"target_region[1].name", "same region as target_region[0]"}},
+	{"region without name", func(m map[string]interface{}) { m["target_region"] = []map[string]interface{}{{"replicas": 2}} }, []string{"target_region[0].name is required"}},
+	{"bad region name", func(m map[string]interface{}) { m["target_region"] = []map[string]interface{}{{"name": "west/europe"}} }, []string{"target_region[0].name", "not a region name"}},
+	{"replica_count too high", func(m map[string]interface{}) { m["replica_count"] = 101 }, []string{"replica_count 101 is out of range", "1 to 100"}},
+	{"replica_count negative", func(m map[string]interface{}) { m["replica_count"] = -1 }, []string{"replica_count -1 is out of range"}},
+	{"region replicas too high", func(m map[string]interface{}) {
+		m["target_region"] = []map[string]interface{}{{"name": "westeurope", "replicas": 500}}
+	}, []string{"target_region[0].replicas 500 is out of range"}},
+	{"shallow with several regions", func(m map[string]interface{}) { m["replication_mode"] = "Shallow" }, []string{"replication_mode = \"Shallow\"", "2 target regions are set", "target_region \"northeurope\" has replicas = 2"}},
+	{"shallow with replica_count", func(m map[string]interface{}) {
+		m["replication_mode"] = "Shallow"
+		m["replica_count"] = 3
+		m["target_region"] = []map[string]interface{}{{"name": "westeurope"}}
+	}, []string{"replica_count is 3"}},
+	{"bad replication_mode", func(m map[string]interface{}) { m["replication_mode"] = "Deep" }, []string{"replication_mode \"Deep\" is not valid", "Full, Shallow"}},
+	{"bad storage_account_type", func(m map[string]interface{}) { m["storage_account_type"] = "Premium_ZRS" }, []string{"storage_account_type \"Premium_ZRS\" is not valid"}},
+	{"bad region storage_account_type", func(m map[string]interface{}) {
+		m["target_region"] = []map[string]interface{}{{"name": "westeurope", "storage_account_type": "Cold"}}
+	}, []string{"target_region[0].storage_account_type \"Cold\" is not valid"}},
+	{"bad os_type", func(m map[string]interface{}) { m["os_type"] = "BSD" }, []string{"os_type \"BSD\" is not valid", "Linux, Windows"}},
+	{"bad os_state", func(m map[string]interface{}) { m["os_state"] = "Sealed" }, []string{"os_state \"Sealed\" is not valid"}},
+	{"bad hyper_v_generation", func(m map[string]interface{}) { m["hyper_v_generation"] = "V3" }, []string{"hyper_v_generation \"V3\" is not valid"}},
+	{"bad architecture", func(m map[string]interface{}) { m["architecture"] = "riscv" }, []string{"architecture \"riscv\" is not valid"}},
+	{"bad security_type", func(m map[string]interface{}) { m["security_type"] = "Paranoid" }, []string{"security_type \"Paranoid\" is not valid"}},
+	{"trusted launch on gen1", func(m map[string]interface{}) {
+		m["security_type"] = "TrustedLaunch"
+		m["hyper_v_generation"] = "V1"
+	}, []string{"hyper_v_generation: Trusted Launch and Confidential VM run on Hyper-V generation 2 only"}},
+	{"bad disk controller", func(m map[string]interface{}) { m["disk_controller_types"] = []string{"IDE"} }, []string{"disk_controller_types[0] \"IDE\" is not valid"}},
+	{"vcpus min above max", func(m map[string]interface{}) {
+		m["recommended_vcpus_min"] = 8
+		m["recommended_vcpus_max"] = 2
+	}, []string{"recommended_vcpus_min 8 is larger than recommended_vcpus_max 2"}},
+	{"memory out of range", func(m map[string]interface{}) { m["recommended_memory_gb_max"] = 5000 }, []string{"recommended_memory_gb_max 5000 is out of range"}},
+	{"bad privacy url", func(m map[string]interface{}) { m["privacy_statement_uri"] = "example.com/privacy" }, []string{"privacy_statement_uri", "not a web address"}},
+	{"bad release note url", func(m map[string]interface{}) { m["release_note_uri"] = "ftp://example.com/notes" }, []string{"release_note_uri", "not a web address"}},
+	{"definition end of life in the past", func(m map[string]interface{}) { m["end_of_life_date"] = "2020-01-01" }, []string{"end_of_life_date", "not in the future"}},
+	{"version end of life in the past", func(m map[string]interface{}) { m["version_end_of_life_date"] = "2019-05-01T00:00:00Z" }, []string{"version_end_of_life_date", "not in the future"}},
+	{"version end of life garbage", func(m map[string]interface{}) { m["version_end_of_life_date"] = "next tuesday" }, []string{"version_end_of_life_date", "not a date"}},
+	{"block deletion without end of life", func(m map[string]interface{}) { m["block_deletion_before_end_of_life"] = true }, []string{"block_deletion_before_end_of_life needs version_end_of_life_date"}},
+	{"incomplete purchase plan", func(m map[string]interface{}) { m["purchase_plan"] = map[string]interface{}{"name": "p"} }, []string{"purchase_plan.publisher is required", "purchase_plan.product is required"}},
+	{"source_image_id is a VHD", func(m map[string]interface{}) {
+		m["source_image_id"] = "https://acct.blob.core.windows.net/vhds/osdisk.vhd"
+	}, []string{"source_image_id", "is a URL"}},
+	{"source_image_id is a gallery", func(m map[string]interface{}) {
+		m["source_image_id"] = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/galleries/g"
+	}, []string{"source_image_id", "Microsoft.Compute/galleries", "managed image"}},
+	{"bad disk encryption set", func(m map[string]interface{}) {
+		m["target_region"] = []map[string]interface{}{{"name": "westeurope", "disk_encryption_set_id": "des-1"}}
+	}, []string{"target_region[0].disk_encryption_set_id", "not an Azure resource ID"}},
+	{"tag key with slash", func(m map[string]interface{}) { m["tags"] = map[string]string{"a/b": "c"} }, []string{"tags key \"a/b\""}},
+	{"tag value too long", func(m map[string]interface{}) { m["tags"] = map[string]string{"k": strings.Repeat("v", 300)} }, []string{"tags value of \"k\" is 300 characters"}},
+	{"negative timeout", func(m map[string]interface{}) { m["timeout"] = "-5m" }, []string{"timeout -5m0s is negative"}},
+	{"missing subscription_id", func(m map[string]interface{}) { delete(m, "subscription_id") }, []string{"subscription_id: is required"}},
+	{"secret without tenant", func(m map[string]interface{}) { delete(m, "tenant_id") }, []string{"tenant_id: must be set"}},
+	{"unknown cloud", func(m map[string]interface{}) { m["cloud_environment_name"] = "Mars" }, []string{"cloud_environment_name", "Mars"}},
+	{"unknown field", func(m map[string]interface{}) { m["galery_name"] = "typo" }, []string{"galery_name"}},
+}
+
 func TestConfigureErrors(t *testing.T) {
-	cases := []struct {
-		name   string
-		change func(m map[string]interface{})
-		want   []string // every substring must appear in the error
-	}{
-		{"missing resource_group", func(m map[string]interface{}) { delete(m, "resource_group") }, []string{"resource_group is required"}},
-		{"bad resource_group", func(m map[string]interface{}) { m["resource_group"] = "rg/with/slash" }, []string{"resource_group", "not a valid resource group name"}},
-		{"missing gallery_name", func(m map[string]interface{}) { delete(m, "gallery_name") }, []string{"gallery_name is required"}},
-		{"gallery_name with hyphen", func(m map[string]interface{}) { m["gallery_name"] = "my-gallery" }, []string{"gallery_name", "no hyphens"}},
-		{"missing image_name", func(m map[string]interface{}) { delete(m, "image_name") }, []string{"image_name is required"}},
-		{"bad image_name", func(m map[string]interface{}) { m["image_name"] = "-ubuntu" }, []string{"image_name", "not a valid image definition name"}},
-		{"missing publisher with create_image", func(m map[string]interface{}) { delete(m, "publisher") }, []string{"publisher is required", "create_image = false"}},
-		{"missing sku", func(m map[string]interface{}) { delete(m, "sku") }, []string{"sku is required"}},
-		{"missing image_version", func(m map[string]interface{}) { delete(m, "image_version") }, []string{"image_version is required"}},
-		{"two-part version", func(m map[string]interface{}) { m["image_version"] = "1.0" }, []string{"image_version", "three parts"}},
-		{"version with suffix", func(m map[string]interface{}) { m["image_version"] = "1.0.0-beta" }, []string{"image_version", "digits only"}},
-		{"version overflows int32", func(m map[string]interface{}) { m["image_version"] = "1.2147483648.0" }, []string{"image_version", "2147483647"}},
-		{"duplicate regions after normalizing", func(m map[string]interface{}) {
-			m["target_region"] = []map[string]interface{}{{"name": "East US 2"}, {"name": "eastus2"}}
-		}, []string{"target_region[1].name", "same region as target_region[0]"}},
-		{"region without name", func(m map[string]interface{}) { m["target_region"] = []map[string]interface{}{{"replicas": 2}} }, []string{"target_region[0].name is required"}},
-		{"bad region name", func(m map[string]interface{}) { m["target_region"] = []map[string]interface{}{{"name": "west/europe"}} }, []string{"target_region[0].name", "not a region name"}},
-		{"replica_count too high", func(m map[string]interface{}) { m["replica_count"] = 101 }, []string{"replica_count 101 is out of range", "1 to 100"}},
-		{"replica_count negative", func(m map[string]interface{}) { m["replica_count"] = -1 }, []string{"replica_count -1 is out of range"}},
-		{"region replicas too high", func(m map[string]interface{}) {
-			m["target_region"] = []map[string]interface{}{{"name": "westeurope", "replicas": 500}}
-		}, []string{"target_region[0].replicas 500 is out of range"}},
-		{"shallow with several regions", func(m map[string]interface{}) { m["replication_mode"] = "Shallow" }, []string{"replication_mode = \"Shallow\"", "2 target_region blocks", "target_region \"northeurope\" has replicas = 2"}},
-		{"shallow with replica_count", func(m map[string]interface{}) {
-			m["replication_mode"] = "Shallow"
-			m["replica_count"] = 3
-			m["target_region"] = []map[string]interface{}{{"name": "westeurope"}}
-		}, []string{"replica_count is 3"}},
-		{"bad replication_mode", func(m map[string]interface{}) { m["replication_mode"] = "Deep" }, []string{"replication_mode \"Deep\" is not valid", "Full, Shallow"}},
-		{"bad storage_account_type", func(m map[string]interface{}) { m["storage_account_type"] = "Premium_ZRS" }, []string{"storage_account_type \"Premium_ZRS\" is not valid"}},
-		{"bad region storage_account_type", func(m map[string]interface{}) {
-			m["target_region"] = []map[string]interface{}{{"name": "westeurope", "storage_account_type": "Cold"}}
-		}, []string{"target_region[0].storage_account_type \"Cold\" is not valid"}},
-		{"bad os_type", func(m map[string]interface{}) { m["os_type"] = "BSD" }, []string{"os_type \"BSD\" is not valid", "Linux, Windows"}},
-		{"bad os_state", func(m map[string]interface{}) { m["os_state"] = "Sealed" }, []string{"os_state \"Sealed\" is not valid"}},
-		{"bad hyper_v_generation", func(m map[string]interface{}) { m["hyper_v_generation"] = "V3" }, []string{"hyper_v_generation \"V3\" is not valid"}},
-		{"bad architecture", func(m map[string]interface{}) { m["architecture"] = "riscv" }, []string{"architecture \"riscv\" is not valid"}},
-		{"bad security_type", func(m map[string]interface{}) { m["security_type"] = "Paranoid" }, []string{"security_type \"Paranoid\" is not valid"}},
-		{"trusted launch on gen1", func(m map[string]interface{}) {
-			m["security_type"] = "TrustedLaunch"
-			m["hyper_v_generation"] = "V1"
-		}, []string{"hyper_v_generation: Trusted Launch and Confidential VM run on Hyper-V generation 2 only"}},
-		{"bad disk controller", func(m map[string]interface{}) { m["disk_controller_types"] = []string{"IDE"} }, []string{"disk_controller_types[0] \"IDE\" is not valid"}},
-		{"vcpus min above max", func(m map[string]interface{}) {
-			m["recommended_vcpus_min"] = 8
-			m["recommended_vcpus_max"] = 2
-		}, []string{"recommended_vcpus_min 8 is larger than recommended_vcpus_max 2"}},
-		{"memory out of range", func(m map[string]interface{}) { m["recommended_memory_gb_max"] = 5000 }, []string{"recommended_memory_gb_max 5000 is out of range"}},
-		{"bad privacy url", func(m map[string]interface{}) { m["privacy_statement_uri"] = "example.com/privacy" }, []string{"privacy_statement_uri", "not a web address"}},
-		{"bad release note url", func(m map[string]interface{}) { m["release_note_uri"] = "ftp://example.com/notes" }, []string{"release_note_uri", "not a web address"}},
-		{"definition end of life in the past", func(m map[string]interface{}) { m["end_of_life_date"] = "2020-01-01" }, []string{"end_of_life_date", "not in the future"}},
-		{"version end of life in the past", func(m map[string]interface{}) { m["version_end_of_life_date"] = "2019-05-01T00:00:00Z" }, []string{"version_end_of_life_date", "not in the future"}},
-		{"version end of life garbage", func(m map[string]interface{}) { m["version_end_of_life_date"] = "next tuesday" }, []string{"version_end_of_life_date", "not a date"}},
-		{"block deletion without end of life", func(m map[string]interface{}) { m["block_deletion_before_end_of_life"] = true }, []string{"block_deletion_before_end_of_life needs version_end_of_life_date"}},
-		{"incomplete purchase plan", func(m map[string]interface{}) { m["purchase_plan"] = map[string]interface{}{"name": "p"} }, []string{"purchase_plan.publisher is required", "purchase_plan.product is required"}},
-		{"source_image_id is a VHD", func(m map[string]interface{}) {
-			m["source_image_id"] = "https://acct.blob.core.windows.net/vhds/osdisk.vhd"
-		}, []string{"source_image_id", "is a URL"}},
-		{"source_image_id is a gallery", func(m map[string]interface{}) {
-			m["source_image_id"] = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/galleries/g"
-		}, []string{"source_image_id", "Microsoft.Compute/galleries", "managed image"}},
-		{"bad disk encryption set", func(m map[string]interface{}) {
-			m["target_region"] = []map[string]interface{}{{"name": "westeurope", "disk_encryption_set_id": "des-1"}}
-		}, []string{"target_region[0].disk_encryption_set_id", "not an Azure resource ID"}},
-		{"tag key with slash", func(m map[string]interface{}) { m["tags"] = map[string]string{"a/b": "c"} }, []string{"tags key \"a/b\""}},
-		{"tag value too long", func(m map[string]interface{}) { m["tags"] = map[string]string{"k": strings.Repeat("v", 300)} }, []string{"tags value of \"k\" is 300 characters"}},
-		{"negative timeout", func(m map[string]interface{}) { m["timeout"] = "-5m" }, []string{"timeout -5m0s is negative"}},
-		{"missing subscription_id", func(m map[string]interface{}) { delete(m, "subscription_id") }, []string{"subscription_id: is required"}},
-		{"secret without tenant", func(m map[string]interface{}) { delete(m, "tenant_id") }, []string{"tenant_id: must be set"}},
-		{"unknown cloud", func(m map[string]interface{}) { m["cloud_environment_name"] = "Mars" }, []string{"cloud_environment_name", "Mars"}},
-		{"unknown field", func(m map[string]interface{}) { m["galery_name"] = "typo" }, []string{"galery_name"}},
-	}
+	cases := configErrorCases
 	if len(cases) < 25 {
 		t.Fatalf("the table must keep at least 25 rows, has %d", len(cases))
 	}

@@ -13,28 +13,9 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/gallery"
 )
 
-// Defaults applied by prepare.
-const (
-	defaultTimeout            = 3 * time.Hour
-	defaultReplicaCount       = 1
-	defaultStorageAccountType = "Standard_LRS"
-	defaultReplicationMode    = "Full"
-	maxReplicas               = 100
-	maxTags                   = 50
-)
-
-// The enumerations Azure accepts, in Azure's spelling. Input is matched case-insensitively and rewritten
-// to this spelling, because ARM compares some of them case-sensitively.
-var (
-	osTypes             = []string{"Linux", "Windows"}
-	osStates            = []string{"Generalized", "Specialized"}
-	hyperVGenerations   = []string{"V1", "V2"}
-	architectures       = []string{"x64", "Arm64"}
-	securityTypes       = []string{"Standard", "TrustedLaunch", "TrustedLaunchSupported", "ConfidentialVM", "ConfidentialVmSupported", "TrustedLaunchAndConfidentialVmSupported"}
-	storageAccountTypes = []string{"Standard_LRS", "Standard_ZRS", "Premium_LRS", "PremiumV2_LRS"}
-	replicationModes    = []string{"Full", "Shallow"}
-	diskControllerTypes = []string{"SCSI", "NVMe"}
-)
+// maxTags is Azure's limit of tags per resource. (Every other Azure rule and limit prepare applies is
+// read from internal/gallery/rules.go.)
+const maxTags = 50
 
 // resolved holds the values prepare derives from the raw configuration; the post-processor uses these,
 // never the raw strings.
@@ -50,22 +31,44 @@ type resolved struct {
 }
 
 // prepare applies defaults, normalizes names and validates everything that can be checked without the
-// network. It returns every problem at once; each names the field and says how to fix it.
+// network. It returns every problem at once; each names the field and says how to fix it. Azure's rules
+// and limits come from internal/gallery's rule table (rules.go); each step below applies one group.
 func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	var errs *packersdk.MultiError
-	add := func(format string, args ...interface{}) {
-		errs = packersdk.MultiErrorAppend(errs, fmt.Errorf(format, args...))
-	}
 	r := &resolved{
 		createImage:                        !c.CreateImage.False(),
 		allowDeletionOfReplicatedLocations: c.AllowDeletionOfReplicatedLocations.ToBoolPointer(),
 		acceleratedNetworking:              c.AcceleratedNetworking.ToBoolPointer(),
 	}
-
 	for _, err := range c.Config.Prepare() {
 		errs = packersdk.MultiErrorAppend(errs, err)
 	}
+	c.prepareSource(&errs)
+	c.prepareShare(&errs)
+	c.prepareSources(&errs)   // snapshot, disk and VHD sources (config_source.go)
+	c.prepareDataDisks(&errs) // data_disk blocks (config_datadisk.go)
+	c.prepareGallery(&errs)
+	c.prepareDefinition(&errs, r, now)
+	c.prepareVersion(&errs, r, now)
+	c.prepareReplication(&errs, r)
+	if c.Timeout == 0 {
+		c.Timeout = gallery.DefaultTimeout
+	} else if err := gallery.CheckTimeout(c.Timeout); err != nil {
+		errs = packersdk.MultiErrorAppend(errs, err)
+	}
+	return r, errs
+}
 
+// adder returns a function that appends a formatted error to *errs.
+func adder(errs **packersdk.MultiError) func(format string, args ...interface{}) {
+	return func(format string, args ...interface{}) {
+		*errs = packersdk.MultiErrorAppend(*errs, fmt.Errorf(format, args...))
+	}
+}
+
+// prepareSource checks the source IDs: a managed image, or a gallery image version to promote.
+func (c *Config) prepareSource(errs **packersdk.MultiError) {
+	add := adder(errs)
 	if c.SourceImageID != "" {
 		if _, err := gallery.ParseSourceID(c.SourceImageID, gallery.SourceManagedImage); err != nil {
 			add("source_image_id: %v", err)
@@ -79,37 +82,31 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 			add("source_image_id and source_image_version_id are both set: set source_image_id to publish a managed image, or source_image_version_id to promote a gallery image version, not both")
 		}
 	}
-	c.prepareShare(&errs)
-	c.prepareSources(&errs)   // snapshot, disk and VHD sources (config_source.go)
-	c.prepareDataDisks(&errs) // data_disk blocks (config_datadisk.go)
+}
 
-	// Gallery.
-	switch {
-	case c.ResourceGroup == "":
-		add("resource_group is required: the resource group that holds the gallery")
-	default:
-		if err := gallery.CheckResourceGroupName(c.ResourceGroup); err != nil {
-			errs = packersdk.MultiErrorAppend(errs, err)
+// prepareGallery checks the resource group and gallery names (Azure's name rules, names.go).
+func (c *Config) prepareGallery(errs **packersdk.MultiError) {
+	add := adder(errs)
+	for _, f := range []struct {
+		field, value, what string
+		check              func(string) error
+	}{
+		{"resource_group", c.ResourceGroup, "the resource group that holds the gallery", gallery.CheckResourceGroupName},
+		{"gallery_name", c.GalleryName, "the name of the Azure Compute Gallery to publish to", gallery.CheckGalleryName},
+		{"image_name", c.ImageName, "the name of the gallery image definition", gallery.CheckImageName},
+	} {
+		if f.value == "" {
+			add("%s is required: %s", f.field, f.what)
+		} else if err := f.check(f.value); err != nil {
+			*errs = packersdk.MultiErrorAppend(*errs, err)
 		}
 	}
-	switch {
-	case c.GalleryName == "":
-		add("gallery_name is required: the name of the Azure Compute Gallery to publish to")
-	default:
-		if err := gallery.CheckGalleryName(c.GalleryName); err != nil {
-			errs = packersdk.MultiErrorAppend(errs, err)
-		}
-	}
+}
 
-	// Definition.
-	switch {
-	case c.ImageName == "":
-		add("image_name is required: the name of the gallery image definition")
-	default:
-		if err := gallery.CheckImageName(c.ImageName); err != nil {
-			errs = packersdk.MultiErrorAppend(errs, err)
-		}
-	}
+// prepareDefinition checks the definition's fields: identity, Azure's enumerations, the recommended
+// configuration, URLs, end of life and purchase plan.
+func (c *Config) prepareDefinition(errs **packersdk.MultiError, r *resolved, now time.Time) {
+	add := adder(errs)
 	if r.createImage {
 		for _, f := range []struct{ name, value string }{{"publisher", c.Publisher}, {"offer", c.Offer}, {"sku", c.SKU}} {
 			if f.value == "" {
@@ -117,35 +114,18 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 			}
 		}
 	}
-	c.OSType = canonicalEnum(&errs, "os_type", c.OSType, osTypes)
-	c.OSState = canonicalEnum(&errs, "os_state", c.OSState, osStates)
-	c.HyperVGeneration = canonicalEnum(&errs, "hyper_v_generation", c.HyperVGeneration, hyperVGenerations)
-	c.Architecture = canonicalEnum(&errs, "architecture", c.Architecture, architectures)
-	c.SecurityType = canonicalEnum(&errs, "security_type", c.SecurityType, securityTypes)
-	c.prepareSecurity(&errs) // gallery.ImageRules and Confidential VM regions (config_security.go)
-	seenControllers := map[string]bool{}
-	for i, t := range c.DiskControllerTypes {
-		c.DiskControllerTypes[i] = canonicalEnum(&errs, fmt.Sprintf("disk_controller_types[%d]", i), t, diskControllerTypes)
-		if t == "" {
-			add("disk_controller_types[%d] is empty: use SCSI or NVMe", i)
-		}
-		if seenControllers[c.DiskControllerTypes[i]] {
-			add("disk_controller_types lists %q twice: list each controller once", c.DiskControllerTypes[i])
-		}
-		seenControllers[c.DiskControllerTypes[i]] = true
-	}
-	checkRange(&errs, "recommended_vcpus", c.RecommendedVCPUsMin, c.RecommendedVCPUsMax, 1024)
-	checkRange(&errs, "recommended_memory_gb", c.RecommendedMemoryGBMin, c.RecommendedMemoryGBMax, 4000)
-	checkURL(&errs, "privacy_statement_uri", c.PrivacyStatementURI)
-	checkURL(&errs, "release_note_uri", c.ReleaseNoteURI)
-	if c.EndOfLifeDate != "" {
-		t, err := gallery.ParseEndOfLife(c.EndOfLifeDate, now)
-		if err != nil {
-			add("end_of_life_date: %v", err)
-		} else {
-			r.definitionEndOfLife = &t
-		}
-	}
+	c.OSType = canonicalEnum(errs, "os_type", c.OSType, gallery.OSTypes)
+	c.OSState = canonicalEnum(errs, "os_state", c.OSState, gallery.OSStates)
+	c.HyperVGeneration = canonicalEnum(errs, "hyper_v_generation", c.HyperVGeneration, gallery.HyperVGenerations)
+	c.Architecture = canonicalEnum(errs, "architecture", c.Architecture, gallery.Architectures)
+	c.SecurityType = canonicalEnum(errs, "security_type", c.SecurityType, gallery.SecurityTypes)
+	c.prepareSecurity(errs) // gallery.ImageRules and Confidential VM regions (config_security.go)
+	c.prepareDiskControllers(errs)
+	checkRange(errs, "recommended_vcpus", c.RecommendedVCPUsMin, c.RecommendedVCPUsMax, gallery.MaxRecommendedVCPUs)
+	checkRange(errs, "recommended_memory_gb", c.RecommendedMemoryGBMin, c.RecommendedMemoryGBMax, gallery.MaxRecommendedMemoryGB)
+	checkURL(errs, "privacy_statement_uri", c.PrivacyStatementURI)
+	checkURL(errs, "release_note_uri", c.ReleaseNoteURI)
+	r.definitionEndOfLife = endOfLife(errs, "end_of_life_date", c.EndOfLifeDate, now)
 	if p := c.PurchasePlan; p != nil {
 		for _, f := range []struct{ name, value string }{{"name", p.Name}, {"publisher", p.Publisher}, {"product", p.Product}} {
 			if f.value == "" {
@@ -153,60 +133,76 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 			}
 		}
 	}
+}
 
-	// Version.
-	r.version, r.lifecycle = c.prepareLifecycle(&errs, now)
-	if c.VersionEndOfLifeDate != "" {
-		t, err := gallery.ParseEndOfLife(c.VersionEndOfLifeDate, now)
-		if err != nil {
-			add("version_end_of_life_date: %v", err)
-		} else {
-			r.versionEndOfLife = &t
+// prepareDiskControllers canonicalizes disk_controller_types and refuses empty and repeated entries.
+func (c *Config) prepareDiskControllers(errs **packersdk.MultiError) {
+	add := adder(errs)
+	seen := map[string]bool{}
+	for i, t := range c.DiskControllerTypes {
+		c.DiskControllerTypes[i] = canonicalEnum(errs, fmt.Sprintf("disk_controller_types[%d]", i), t, gallery.DiskControllerTypes)
+		if t == "" {
+			add("disk_controller_types[%d] is empty: use SCSI or NVMe", i)
 		}
+		if seen[c.DiskControllerTypes[i]] {
+			add("disk_controller_types lists %q twice: list each controller once", c.DiskControllerTypes[i])
+		}
+		seen[c.DiskControllerTypes[i]] = true
 	}
-	if c.BlockDeletionBeforeEndOfLife && c.VersionEndOfLifeDate == "" {
-		add("block_deletion_before_end_of_life needs version_end_of_life_date: set the date until which deletion is blocked")
-	}
-	checkTags(&errs, c.Tags)
+}
 
-	// Replication.
+// endOfLife parses an end-of-life date field; "" is no date.
+func endOfLife(errs **packersdk.MultiError, field, value string, now time.Time) *time.Time {
+	if value == "" {
+		return nil
+	}
+	t, err := gallery.ParseEndOfLife(value, now)
+	if err != nil {
+		adder(errs)("%s: %v", field, err)
+		return nil
+	}
+	return &t
+}
+
+// prepareVersion checks the version's number and lifecycle, end of life, safety profile and tags.
+func (c *Config) prepareVersion(errs **packersdk.MultiError, r *resolved, now time.Time) {
+	r.version, r.lifecycle = c.prepareLifecycle(errs, now)
+	r.versionEndOfLife = endOfLife(errs, "version_end_of_life_date", c.VersionEndOfLifeDate, now)
+	if c.BlockDeletionBeforeEndOfLife && c.VersionEndOfLifeDate == "" {
+		adder(errs)("block_deletion_before_end_of_life needs version_end_of_life_date: set the date until which deletion is blocked")
+	}
+	checkTags(errs, c.Tags)
+}
+
+// prepareReplication applies the replica, storage and replication-mode defaults and rules (rules.go) to
+// the defaults and to every target region.
+func (c *Config) prepareReplication(errs **packersdk.MultiError, r *resolved) {
+	appendErr := func(err error) { *errs = packersdk.MultiErrorAppend(*errs, err) }
 	if c.ReplicaCount == 0 {
-		c.ReplicaCount = defaultReplicaCount
-	} else if c.ReplicaCount < 1 || c.ReplicaCount > maxReplicas {
-		add("replica_count %d is out of range: use 1 to %d replicas per region", c.ReplicaCount, maxReplicas)
+		c.ReplicaCount = gallery.DefaultReplicaCount
+	} else if err := gallery.CheckReplicas("replica_count", c.ReplicaCount); err != nil {
+		appendErr(err)
 	}
 	if c.StorageAccountType == "" {
-		c.StorageAccountType = defaultStorageAccountType
+		c.StorageAccountType = gallery.DefaultStorageAccountType
 	} else {
-		c.StorageAccountType = canonicalEnum(&errs, "storage_account_type", c.StorageAccountType, storageAccountTypes)
+		c.StorageAccountType = canonicalEnum(errs, "storage_account_type", c.StorageAccountType, gallery.StorageAccountTypes)
 	}
 	if c.ReplicationMode == "" {
-		c.ReplicationMode = defaultReplicationMode
+		c.ReplicationMode = gallery.DefaultReplicationMode
 	} else {
-		c.ReplicationMode = canonicalEnum(&errs, "replication_mode", c.ReplicationMode, replicationModes)
+		c.ReplicationMode = canonicalEnum(errs, "replication_mode", c.ReplicationMode, gallery.ReplicationModes)
 	}
-	r.regions = c.prepareRegions(&errs)
-	if c.ReplicationMode == "Shallow" {
-		if len(r.regions) > 1 {
-			add("replication_mode = \"Shallow\" allows only the source image's region, but %d target_region blocks are set: remove the others, or use replication_mode = \"Full\"", len(r.regions))
+	r.regions = c.prepareRegions(errs)
+	if c.ReplicationMode == gallery.ReplicationShallow {
+		targets := make([]gallery.ReplicaTarget, len(r.regions))
+		for i, tr := range r.regions {
+			targets[i] = gallery.ReplicaTarget{Name: tr.Name, Replicas: tr.Replicas}
 		}
-		if c.ReplicaCount > 1 {
-			add("replication_mode = \"Shallow\" allows 1 replica, but replica_count is %d: set replica_count = 1, or use replication_mode = \"Full\"", c.ReplicaCount)
-		}
-		for _, tr := range r.regions {
-			if tr.Replicas > 1 {
-				add("replication_mode = \"Shallow\" allows 1 replica, but target_region %q has replicas = %d: set replicas = 1, or use replication_mode = \"Full\"", tr.Name, tr.Replicas)
-			}
+		for _, err := range gallery.CheckShallow("", c.ReplicaCount, targets) {
+			appendErr(err)
 		}
 	}
-
-	// Behaviour.
-	if c.Timeout == 0 {
-		c.Timeout = defaultTimeout
-	} else if c.Timeout < 0 {
-		add("timeout %s is negative: use a duration such as \"90m\" or \"3h\"", c.Timeout)
-	}
-	return r, errs
 }
 
 // prepareRegions normalizes the target_region blocks, fills in their defaults and reports bad ones.
@@ -235,13 +231,13 @@ func (c *Config) prepareRegions(errs **packersdk.MultiError) []TargetRegion {
 		tr.Name = name
 		if tr.Replicas == 0 {
 			tr.Replicas = c.ReplicaCount
-		} else if tr.Replicas < 1 || tr.Replicas > maxReplicas {
-			add("%s.replicas %d is out of range: use 1 to %d", field, tr.Replicas, maxReplicas)
+		} else if err := gallery.CheckReplicas(field+".replicas", tr.Replicas); err != nil {
+			*errs = packersdk.MultiErrorAppend(*errs, err)
 		}
 		if tr.StorageAccountType == "" {
 			tr.StorageAccountType = c.StorageAccountType
 		} else {
-			tr.StorageAccountType = canonicalEnum(errs, field+".storage_account_type", tr.StorageAccountType, storageAccountTypes)
+			tr.StorageAccountType = canonicalEnum(errs, field+".storage_account_type", tr.StorageAccountType, gallery.StorageAccountTypes)
 		}
 		if tr.DiskEncryptionSetID != "" {
 			if err := checkResourceID(tr.DiskEncryptionSetID, "Microsoft.Compute/diskEncryptionSets"); err != nil {
@@ -259,13 +255,11 @@ func canonicalEnum(errs **packersdk.MultiError, field, value string, allowed []s
 	if value == "" {
 		return ""
 	}
-	for _, a := range allowed {
-		if strings.EqualFold(a, value) {
-			return a
-		}
+	v, err := gallery.CanonicalEnum(field, value, allowed)
+	if err != nil {
+		*errs = packersdk.MultiErrorAppend(*errs, err)
 	}
-	*errs = packersdk.MultiErrorAppend(*errs, fmt.Errorf("%s %q is not valid: use one of %s", field, value, strings.Join(allowed, ", ")))
-	return value
+	return v
 }
 
 // checkResourceID parses an ARM resource ID and checks its type.
