@@ -89,7 +89,9 @@ func TestR3InterruptAndResume(t *testing.T) {
 	row := scenario(t, "R3 SIGINT mid-replication", "SIGINT to packer's process group while the version replicates")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	f := newFixture(ctx, t, emulatorConfig("1s", 20, nil))
+	// A 46 s replication outlasts interruptBound, so the version is still replicating when packer has
+	// exited, however slowly a loaded machine lets it exit.
+	f := newFixture(ctx, t, emulatorConfig("1s", 45, nil))
 	row.Before = len(f.inventory(ctx, t).Versions())
 	p := f.start(t)
 	v := f.waitReplicating(ctx, t, p)
