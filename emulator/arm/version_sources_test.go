@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// snapshotFixture adds an Arm64, generation 2 snapshot copied from an Empty disk in westus, and a
-// ConfidentialVM definition next to the base fixture's.
+// snapshotFixture adds an Arm64, generation 2 snapshot copied from an Empty disk in westus, a Standard
+// definition (the fixture's definition from now on) and a ConfidentialVM definition.
 func snapshotFixture(h *harness) (fixture, string, string) {
 	f := h.baseFixture("westus", "V2", "Generalized")
 	disk := computePath(f.rg, "disks/armdisk")
@@ -16,6 +16,12 @@ func snapshotFixture(h *harness) (fixture, string, string) {
 	snap := computePath(f.rg, "snapshots/armsnap")
 	h.put(202, snap, apiDisk, map[string]any{"location": "westus", "properties": map[string]any{
 		"creationData": map[string]any{"createOption": "Copy", "sourceResourceId": disk}}})
+	// Snapshots and disks publish into a Standard definition: the base fixture's V2 definition defaults to
+	// TrustedLaunchSupported (2025-03-03 on), which takes only VHDs, managed images and gallery versions.
+	std := defBody("westus", "Linux", "Generalized", "V2", "std")
+	obj(std, "properties")["features"] = []any{map[string]any{"name": "SecurityType", "value": "Standard"}}
+	h.put(201, computePath(f.rg, "galleries/"+f.gallery+"/images/std"), apiGallery, std)
+	f.def = "std"
 	cvm := computePath(f.rg, "galleries/"+f.gallery+"/images/cvm")
 	b := defBody("westus", "Linux", "Generalized", "V2", "cvm")
 	obj(b, "properties")["features"] = []any{map[string]any{"name": "SecurityType", "value": "ConfidentialVM"}}

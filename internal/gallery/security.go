@@ -62,6 +62,13 @@ var ImageRules = []ImageRule{
 		Rule: "a ConfidentialVM definition cannot take a VHD blob: Azure says \"Currently Snapshot, Disk and VM sources are supported for the Confidential VM security type\"; import the VHD into a snapshot first (the import builder with source_vhd_uri and publish_source = \"snapshot\")",
 	},
 	{
+		Field: "security_type",
+		Refuses: func(f ImageFacts) bool {
+			return (f.SourceKind == SourceSnapshot || f.SourceKind == SourceDisk) && takesNoDisks(f.SecurityType)
+		},
+		Rule: "a TrustedLaunchSupported or TrustedLaunchAndConfidentialVmSupported definition cannot take a snapshot or a managed disk: Azure says \"Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for 'TrustedLaunchSupported' images\"; use security_type = \"TrustedLaunch\" for a Trusted Launch disk or \"Standard\" for any other, or publish a VHD blob (source_vhd_uri)",
+	},
+	{
 		Field: "hyper_v_generation",
 		Refuses: func(f ImageFacts) bool {
 			return needsGen2(f.SecurityType) && strings.EqualFold(f.HyperVGeneration, "V1")
@@ -129,10 +136,22 @@ func securityFromDisk(diskSecurityType string) string {
 	return ""
 }
 
-// sourceRules applies the image rules to the resolved definition and its observed source.
+// takesNoDisks are the "Supported" security types whose definitions take only VHD blobs, managed images
+// and gallery versions (packer-plugin-azure#304 and microsoft/STL#4682 quote Azure's refusal).
+func takesNoDisks(securityType string) bool {
+	return strings.EqualFold(securityType, "TrustedLaunchSupported") || strings.EqualFold(securityType, "TrustedLaunchAndConfidentialVmSupported")
+}
+
+// sourceRules applies the image rules to the resolved definition and its observed source. A snapshot or
+// disk source with no security_type configured names its definition's type explicitly (Standard for a
+// plain disk): left unset, Azure defaults a new generation 2 definition to TrustedLaunchSupported (API
+// 2025-03-03 on), which refuses snapshot and disk sources.
 func sourceRules(d *DefinitionSpec, src Source) []string {
 	if d.SecurityType == "" {
 		d.SecurityType = securityFromDisk(src.DiskSecurityType)
+	}
+	if d.SecurityType == "" && (src.Kind == SourceSnapshot || src.Kind == SourceDisk) {
+		d.SecurityType = "Standard"
 	}
 	var out []string
 	for _, err := range CheckImage(ImageFacts{SourceKind: src.Kind, Architecture: d.Architecture, SecurityType: d.SecurityType, HyperVGeneration: d.HyperVGeneration}) {

@@ -33,7 +33,8 @@ func TestPublishFromSnapshotAndUpgradeTrustedLaunch(t *testing.T) {
 	snap := e.snapshot("snap1", "eastus", armcompute.ArchitectureArm64)
 	rec := &recorder{}
 	req := e.request(snap, "1.0.0", "eastus", "westus")
-	req.Definition.SecurityType = "Standard"
+	// No security_type: a snapshot's definition is created Standard, not Azure's TrustedLaunchSupported
+	// default, which would refuse the snapshot.
 	if _, err := e.publisher(rec).Publish(e.ctx, req); err != nil {
 		t.Fatalf("publish: %v\n%s", err, rec.text())
 	}
@@ -52,7 +53,19 @@ func TestPublishFromSnapshotAndUpgradeTrustedLaunch(t *testing.T) {
 		t.Fatalf("definition %+v", def)
 	}
 
+	// TrustedLaunchSupported takes no snapshot: refused before any write, with Azure's rule.
 	req.Version.Version, req.Definition.SecurityType = "1.0.1", "TrustedLaunchSupported"
+	if _, err := e.publisher(&recorder{}).Publish(e.ctx, req); err == nil || !strings.Contains(err.Error(), "Currently only Vhd Blob, User Image and Gallery Image Version sources") {
+		t.Fatalf("TrustedLaunchSupported from a snapshot: %v", err)
+	}
+	if _, err := e.version("1.0.1"); err == nil {
+		t.Fatal("version 1.0.1 was created from a snapshot into a TrustedLaunchSupported definition")
+	}
+	// The same upgrade with a VHD blob source (one TrustedLaunchSupported takes) goes ahead in place.
+	req.SourceID = "https://acct.blob.core.windows.net/vhds/arm64.vhd"
+	req.SourceStorageAccountID = "/subscriptions/" + e.ready.SubscriptionID + "/resourceGroups/" + testRG + "/providers/Microsoft.Storage/storageAccounts/acct"
+	req.SourceLocation = "eastus"
+	req.Definition.OSType, req.Definition.HyperVGeneration = "Linux", "V2" // Azure cannot tell them from a VHD
 	rec = &recorder{}
 	if _, err := e.publisher(rec).Publish(e.ctx, req); err != nil {
 		t.Fatalf("upgrade: %v\n%s", err, rec.text())
@@ -72,6 +85,7 @@ func TestPublishFromSnapshotAndUpgradeTrustedLaunch(t *testing.T) {
 
 	// A change Azure does not allow in place is still refused before any write.
 	req.Version.Version, req.Definition.SecurityType = "1.0.2", "ConfidentialVM"
+	req.SourceID, req.SourceStorageAccountID, req.SourceLocation = snap, "", ""
 	if _, err := e.publisher(&recorder{}).Publish(e.ctx, req); err == nil || !strings.Contains(err.Error(), "security_type: definition has TrustedLaunchSupported") {
 		t.Errorf("ConfidentialVM on a Trusted Launch definition: %v", err)
 	}
