@@ -16,8 +16,16 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/emulator/emulatortest"
 )
 
-// jsPackages are the Azure JavaScript SDK packages the JS client test pins.
-var jsPackages = []string{"@azure/arm-compute@25.1.1", "@azure/identity@4.14.1", "@azure/arm-resources@8.0.0"}
+// jsClients are the Azure JavaScript SDK generations the JS client test runs: the new-style
+// @azure/arm-compute 25.1.1 (GalleryRP 2025-12-03) and the old autorest-style 23.3.0 (2025-03-03),
+// each with @azure/identity 4.14.1 and @azure/arm-resources 8.0.0 (resource groups at 2025-04-01).
+var jsClients = []struct {
+	name, dir, style, galleryAPI string
+	packages                     []string
+}{
+	{"arm-compute-25.1.1", "jsclient", "new", "2025-12-03", []string{"@azure/arm-compute@25.1.1", "@azure/identity@4.14.1", "@azure/arm-resources@8.0.0"}},
+	{"arm-compute-23.3.0", "jsclient23", "old", "2025-03-03", []string{"@azure/arm-compute@23.3.0", "@azure/identity@4.14.1", "@azure/arm-resources@8.0.0"}},
+}
 
 // needTool finds a program; without it the test skips, or fails under ACCTEST_REQUIRED=1.
 func needTool(t *testing.T, name, requiredEnv string) string {
@@ -33,10 +41,10 @@ func needTool(t *testing.T, name, requiredEnv string) string {
 	return ""
 }
 
-// jsClientDir installs the pinned packages into .tools/jsclient (git-ignored) once and returns it.
-func jsClientDir(t *testing.T, npm string) string {
+// jsClientDir installs the pinned packages into .tools/NAME (git-ignored) once and returns it.
+func jsClientDir(t *testing.T, npm, name string, jsPackages []string) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", ".tools", "jsclient"))
+	dir, err := filepath.Abs(filepath.Join("..", ".tools", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +63,7 @@ func jsClientDir(t *testing.T, npm string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"jsclient","private":true}`+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"`+name+`","private":true}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -68,14 +76,20 @@ func jsClientDir(t *testing.T, npm string) string {
 	return dir
 }
 
-// TestJavaScriptSDK runs the Azure JavaScript SDK (@azure/arm-compute 25.1.1 at GalleryRP 2025-12-03,
-// @azure/arm-resources 8.0.0 at 2025-04-01, @azure/identity 4.14.1) against the emulator: resource
-// group, disk, image, gallery, definition and a version to two regions, read back. It needs node and
-// npm; ACCTEST_REQUIRED=1 turns their absence into a failure.
+// TestJavaScriptSDK runs the Azure JavaScript SDK against the emulator, in both generations (see
+// jsClients): resource group, disk, image, gallery, definition and a version to two regions, read back.
+// It needs node and npm; ACCTEST_REQUIRED=1 turns their absence into a failure.
 func TestJavaScriptSDK(t *testing.T) {
 	node := needTool(t, "node", "ACCTEST_REQUIRED")
 	npm := needTool(t, "npm", "ACCTEST_REQUIRED")
-	dir := jsClientDir(t, npm)
+	for _, c := range jsClients {
+		t.Run(c.name, func(t *testing.T) {
+			runJSClient(t, node, jsClientDir(t, npm, c.dir, c.packages), c.style, c.galleryAPI)
+		})
+	}
+}
+
+func runJSClient(t *testing.T, node, dir, style, galleryAPI string) {
 	srv, ready := emulatortest.Start(t, emulator.Options{
 		Regions:        []string{"eastus", "westus"},
 		Replication:    emulator.ReplicationConfig{SecondsPerGiB: 0.01, RegionBaseDelay: emulator.Duration(500 * time.Millisecond)},
@@ -90,7 +104,7 @@ func TestJavaScriptSDK(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, script)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"), "NODE_EXTRA_CA_CERTS="+ready.CAFile, "NODE_NO_WARNINGS=1",
-		"EMU_ENDPOINT="+ready.Endpoint, "EMU_TENANT="+ready.TenantID, "EMU_CLIENT_ID="+ready.ClientID,
+		"EMU_STYLE="+style, "EMU_ENDPOINT="+ready.Endpoint, "EMU_TENANT="+ready.TenantID, "EMU_CLIENT_ID="+ready.ClientID,
 		"EMU_CLIENT_SECRET="+ready.ClientSecret, "EMU_SUBSCRIPTION="+ready.SubscriptionID, "EMU_AUDIENCE="+srv.Identity().Audience())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -126,7 +140,7 @@ func TestJavaScriptSDK(t *testing.T) {
 		keys = append(keys, k)
 	}
 	joined := strings.Join(keys, "\n")
-	if !strings.Contains(joined, "api-version=2025-12-03") || !strings.Contains(joined, "api-version=2025-04-01") {
+	if !strings.Contains(joined, "api-version="+galleryAPI) || !strings.Contains(joined, "api-version=2025-04-01") {
 		t.Errorf("requests did not use the pinned api-versions:\n%s", joined)
 	}
 }

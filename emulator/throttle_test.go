@@ -161,3 +161,47 @@ func TestParseNewOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottleMidReplication: a 429 with Retry-After 120 injected while a version replicates answers one
+// read in Compute's shape and leaves the replication alone (a pure function of time): the next read
+// still shows it in progress, and it completes on schedule.
+func TestThrottleMidReplication(t *testing.T) {
+	clock := &settableClock{t: time.Now().UTC()}
+	srv, ready := emulatortest.Start(t, emulator.Options{Clock: clock.now, Regions: []string{"eastus", "westus"},
+		Replication: emulator.ReplicationConfig{SecondsPerGiB: 0.001, RegionBaseDelay: emulator.Duration(10 * time.Second)}})
+	hc := client(t, ready)
+	cp := "/subscriptions/" + ready.SubscriptionID + "/resourceGroups/rg/providers/Microsoft.Compute"
+	for _, c := range []struct{ path, body string }{
+		{"/subscriptions/" + ready.SubscriptionID + "/resourcegroups/rg?api-version=2021-04-01", `{"location":"eastus"}`},
+		{cp + "/disks/d?api-version=2026-03-02", `{"location":"eastus","properties":{"creationData":{"createOption":"Empty"},"diskSizeGB":4,"hyperVGeneration":"V2"}}`},
+		{cp + "/images/i?api-version=2026-04-01", `{"location":"eastus","properties":{"hyperVGeneration":"V2","storageProfile":{"osDisk":{"osType":"Linux","osState":"Generalized","managedDisk":{"id":"` + cp + `/disks/d"}}}}}`},
+		{cp + "/galleries/g?api-version=2026-03-03", `{"location":"eastus"}`},
+		{cp + "/galleries/g/images/d?api-version=2026-03-03", `{"location":"eastus","properties":{"osType":"Linux","osState":"Generalized","identifier":{"publisher":"p","offer":"o","sku":"s"}}}`},
+		{cp + "/galleries/g/images/d/versions/1.0.0?api-version=2026-03-03", `{"location":"eastus","properties":{"storageProfile":{"source":{"id":"` + cp + `/images/i"}},"publishingProfile":{"targetRegions":[{"name":"eastus"},{"name":"westus"}]}}}`},
+	} {
+		if st, _, body := armCall(t, srv, ready, "PUT", c.path, c.body); st != 200 && st != 201 && st != 202 {
+			t.Fatalf("PUT %s: %d %v", c.path, st, body)
+		}
+	}
+	version := cp + "/galleries/g/images/d/versions/1.0.0"
+	admin(t, hc, ready, http.MethodPost, "/_emulator/faults",
+		map[string]any{"method": "GET", "path": version, "action": "status", "status": 429, "retry_after": 120, "count": 1}, nil)
+	clock.add(4 * time.Second)
+	st, h, body := armCall(t, srv, ready, "GET", version+"?api-version=2026-03-03", "")
+	if code, _, _ := errorOf(body); st != 429 || code != "OperationNotAllowed" || h.Get("Retry-After") != "120" {
+		t.Fatalf("throttled read: %d %s Retry-After %q", st, code, h.Get("Retry-After"))
+	}
+	state := func() string {
+		_, _, body := armCall(t, srv, ready, "GET", version+"?api-version=2026-03-03", "")
+		p, _ := body["properties"].(map[string]any)
+		s, _ := p["provisioningState"].(string)
+		return s
+	}
+	if s := state(); s != "Creating" {
+		t.Fatalf("after the 429, 4 s in: %s", s)
+	}
+	clock.add(7 * time.Second)
+	if s := state(); s != "Succeeded" {
+		t.Fatalf("11 s in (10 s replication): %s", s)
+	}
+}

@@ -124,3 +124,19 @@ func TestVersionAndBadFlags(t *testing.T) {
 		t.Errorf("config typo: %v", err)
 	}
 }
+
+// TestConfigSets: the binary applies its default delete lag only when the config does not set the key.
+func TestConfigSets(t *testing.T) {
+	dir := t.TempDir()
+	with := filepath.Join(dir, "with.json")
+	without := filepath.Join(dir, "without.json")
+	if err := os.WriteFile(with, []byte(`{"delete_lag": 0}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(without, []byte(`{"page_size": 5}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !configSets(with, "delete_lag") || configSets(without, "delete_lag") || configSets("", "delete_lag") {
+		t.Fatal("configSets does not tell a set key from an absent one")
+	}
+}

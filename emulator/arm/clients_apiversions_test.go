@@ -8,7 +8,8 @@ import (
 // clientPins are the api-versions that the clients named in docs/emulator.md pin, per resource type.
 // Where each was read: the Go modules' generated clients (armcompute v8.4.0, armresources v1.2.0,
 // armsubscriptions v1.3.0, armauthorization v2.2.0), the JavaScript packages' dist/commonjs/api
-// operations (@azure/arm-compute 25.1.1, @azure/arm-resources 8.0.0), and Debian's azure-cli 2.45
+// operations (@azure/arm-compute 25.1.1, @azure/arm-resources 8.0.0) or dist/commonjs/models/parameters.js
+// (@azure/arm-compute 23.3.0), and Debian's azure-cli 2.45
 // profile 'latest' (azure/cli/core/profiles/_shared.py, AZURE_API_PROFILES).
 var clientPins = []struct {
 	client, family, typ, version string
@@ -23,6 +24,8 @@ var clientPins = []struct {
 	{"@azure/arm-compute 25.1.1", familyImage, "images", "2026-04-01"},
 	{"@azure/arm-compute 25.1.1", familyDisk, "disks", "2026-03-02"},
 	{"@azure/arm-compute 23.3.0", familyGallery, "galleries", "2025-03-03"},
+	{"@azure/arm-compute 23.3.0", familyImage, "images", "2025-04-01"},
+	{"@azure/arm-compute 23.3.0", familyDisk, "disks", "2025-01-02"},
 	{"@azure/arm-resources 8.0.0", familyResources, "resourceGroups", "2025-04-01"},
 	{"azure-cli 2.45", familyGallery, "galleries", "2021-10-01"},
 	{"azure-cli 2.45", familyGallery, "galleries/images/versions", "2022-03-03"},

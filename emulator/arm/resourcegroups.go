@@ -91,6 +91,9 @@ func (s *Service) putRG(rc *reqCtx, id, name string, old *resource) *apiError {
 	if e != nil {
 		return e
 	}
+	if e := checkTags(tags); e != nil {
+		return e
+	}
 	res := &resource{ID: id, Type: rgType, Name: name, Location: normalizeRegion(loc), Tags: tags, Meta: meta{Created: rc.now}}
 	status := http.StatusCreated
 	if old != nil {

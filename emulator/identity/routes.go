@@ -16,6 +16,7 @@ func (s *Service) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{tenant}/discovery/keys", s.serveJWKS)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.serveToken(true))
 	mux.HandleFunc("POST /{tenant}/oauth2/token", s.serveToken(false))
+	s.registerADFS(mux)
 }
 
 // Handler is a mux with only the identity endpoints, for tests and for embedding.

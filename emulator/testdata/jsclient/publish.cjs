@@ -1,5 +1,6 @@
-// publish.cjs drives the emulator with the Azure JavaScript SDK (@azure/arm-compute 25.1.1,
-// @azure/arm-resources 8.0.0, @azure/identity 4.14.1): a resource group, a disk, a managed image,
+// publish.cjs drives the emulator with the Azure JavaScript SDK (@azure/arm-compute 25.1.1, or the
+// old-style 23.3.0 with EMU_STYLE=old; @azure/arm-resources 8.0.0, @azure/identity 4.14.1): a resource
+// group, a disk, a managed image,
 // a gallery, a definition and a version, then reads them back. It prints one JSON line with what it
 // read; emulator/jsclient_test.go checks it. Environment: EMU_ENDPOINT, EMU_TENANT, EMU_CLIENT_ID,
 // EMU_CLIENT_SECRET, EMU_SUBSCRIPTION, EMU_AUDIENCE; NODE_EXTRA_CA_CERTS trusts the emulator's CA.
@@ -14,34 +15,42 @@ async function main() {
     authorityHost: endpoint,
     disableInstanceDiscovery: true,
   });
-  const opts = { endpoint, credentials: { scopes: [env.EMU_AUDIENCE.replace(/\/$/, "") + "/.default"] } };
+  const scopes = [env.EMU_AUDIENCE.replace(/\/$/, "") + "/.default"];
+  // The new-style clients (25.x) read credentials.scopes; the old autorest style (23.x) credentialScopes.
+  const opts = { endpoint, credentials: { scopes }, credentialScopes: scopes };
   const fast = { updateIntervalInMs: 200 };
+  const oldStyle = env.EMU_STYLE === "old";
+  // create runs a long-running create: createOrUpdate (a poller to await) in the new style,
+  // beginCreateOrUpdateAndWait in the old one.
+  const create = (group, ...args) => oldStyle
+    ? compute[group].beginCreateOrUpdateAndWait(...args, fast)
+    : compute[group].createOrUpdate(...args, fast);
   const sub = env.EMU_SUBSCRIPTION;
   const rg = "rg-js", loc = "eastus";
   const resources = new ResourceManagementClient(cred, sub, opts);
   const compute = new ComputeManagementClient(cred, sub, opts);
 
   await resources.resourceGroups.createOrUpdate(rg, { location: loc });
-  const disk = await compute.disks.createOrUpdate(rg, "src-disk", {
+  const disk = await create("disks", rg, "src-disk", {
     location: loc,
     creationData: { createOption: "Empty" }, diskSizeGB: 4, osType: "Linux", hyperVGeneration: "V2",
-  }, fast);
-  const image = await compute.images.createOrUpdate(rg, "src-image", {
+  });
+  const image = await create("images", rg, "src-image", {
     location: loc,
     hyperVGeneration: "V2",
     storageProfile: { osDisk: { osType: "Linux", osState: "Generalized", managedDisk: { id: disk.id } } },
-  }, fast);
-  await compute.galleries.createOrUpdate(rg, "jsgallery", { location: loc, description: "from JS" }, fast);
-  await compute.galleryImages.createOrUpdate(rg, "jsgallery", "jsdef", {
+  });
+  await create("galleries", rg, "jsgallery", { location: loc, description: "from JS" });
+  await create("galleryImages", rg, "jsgallery", "jsdef", {
     location: loc,
     osType: "Linux", osState: "Generalized", hyperVGeneration: "V2",
     identifier: { publisher: "js", offer: "sdk", sku: "25" },
-  }, fast);
-  const created = await compute.galleryImageVersions.createOrUpdate(rg, "jsgallery", "jsdef", "1.0.0", {
+  });
+  const created = await create("galleryImageVersions", rg, "jsgallery", "jsdef", "1.0.0", {
     location: loc,
     storageProfile: { source: { id: image.id } },
     publishingProfile: { targetRegions: [{ name: "eastus", regionalReplicaCount: 1 }, { name: "westus", regionalReplicaCount: 1 }] },
-  }, fast);
+  });
   const got = await compute.galleryImageVersions.get(rg, "jsgallery", "jsdef", "1.0.0", { expand: "ReplicationStatus" });
   const def = await compute.galleryImages.get(rg, "jsgallery", "jsdef");
   const versions = [];
