@@ -118,6 +118,10 @@ var explanations = map[string]explanation{
 	"resourcegroupbeingdeleted": {"the resource group is being deleted",
 		"wait for the deletion to finish, then create the resource group again"},
 	"galleryimageversionnotfound": {"the image version does not exist", "check the version number and image_name"},
+	"cannotdeleteresource": {"Azure still holds resources nested in this one (for a while after they were deleted)",
+		"wait a minute and delete it again; the plugin already retried for up to 2 minutes"},
+	"toomanyrequests": {"Azure throttled the subscription's requests",
+		"wait for the time Azure names (Retry-After), or re-run later; the plugin already waited as long as timeout allowed"},
 }
 
 // Classify explains an Azure error: it finds the *azcore.ResponseError in err's chain and looks its
