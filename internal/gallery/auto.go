@@ -145,7 +145,7 @@ func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFacto
 			return nil, fmt.Errorf("image_version = \"auto\": %d numbers in a row were taken by concurrent publishes (last %s: %s); re-run the build", attempt, a.VersionName, lost)
 		}
 		taken, _ := ParseVersion(a.VersionName)
-		if err := sleep(ctx, retryJitter(attempt, latency)); err != nil {
+		if err := azure.Sleep(ctx, retryJitter(attempt, latency)); err != nil {
 			return nil, err
 		}
 		versions, err := p.listVersions(ctx, cf, req)
