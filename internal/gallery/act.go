@@ -233,7 +233,10 @@ func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *r
 		}
 	}
 	if interrupted && blocked == "" {
-		blocked = "interrupted: delete it once version " + a.VersionName + " is gone"
+		blocked = "interrupted, so cleanup only started the version's delete"
+		if run.version {
+			blocked = "interrupted: delete it once version " + a.VersionName + " is gone"
+		}
 	}
 	if run.definition {
 		if blocked != "" {
