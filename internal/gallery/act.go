@@ -233,7 +233,7 @@ func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *r
 		}
 	}
 	if interrupted && blocked == "" {
-		blocked = "interrupted, so cleanup only started the version's delete"
+		blocked = "interrupted: not deleted, so that Ctrl-C returns promptly"
 		if run.version {
 			blocked = "interrupted: delete it once version " + a.VersionName + " is gone"
 		}
