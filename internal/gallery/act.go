@@ -228,7 +228,7 @@ func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *r
 	if run.version {
 		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting version %s, which this run created...", a.VersionName))
 		if err := p.deleteVersion(cctx, cf.NewGalleryImageVersionsClient(), sub, rg, g, d, a.VersionName, interrupted); err != nil {
-			left.add(versionTarget(sub, rg, g, d, a.VersionName), fmt.Sprint(azure.Explain(err)))
+			left.failed(versionTarget(sub, rg, g, d, a.VersionName), err)
 			blocked = "not attempted: version " + a.VersionName + " is still there"
 		}
 	}
@@ -244,7 +244,7 @@ func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *r
 		} else {
 			p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting image definition %s, which this run created...", d))
 			if err := p.deleteDefinition(cctx, cf.NewGalleryImagesClient(), sub, rg, g, d); err != nil {
-				left.add(definitionTarget(sub, rg, g, d), fmt.Sprint(azure.Explain(err)))
+				left.failed(definitionTarget(sub, rg, g, d), err)
 				blocked = "not attempted: image definition " + d + " is still there"
 			}
 		}
@@ -256,7 +256,7 @@ func (p *Publisher) cleanup(ctx context.Context, req Request, a *Actions, run *r
 		}
 		p.ui.Say(fmt.Sprintf("cleanup_on_failure: deleting gallery %s, which this run created...", g))
 		if err := p.deleteGallery(cctx, cf.NewGalleriesClient(), sub, rg, g); err != nil {
-			left.add(galleryTarget(sub, rg, g), fmt.Sprint(azure.Explain(err)))
+			left.failed(galleryTarget(sub, rg, g), err)
 		}
 	}
 }
