@@ -64,7 +64,7 @@ func Delete[T any](ctx context.Context, begin func(context.Context) (*runtime.Po
 		if o.OnRetry != nil {
 			o.OnRetry(attempt, delay, err)
 		}
-		if serr := sleepCtx(ctx, delay); serr != nil {
+		if serr := Sleep(ctx, delay); serr != nil {
 			return err
 		}
 		delay = min(2*delay, 20*time.Second)

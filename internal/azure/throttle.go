@@ -162,7 +162,7 @@ type throttlePolicy struct {
 }
 
 func newThrottlePolicy() *throttlePolicy {
-	return &throttlePolicy{now: time.Now, sleep: sleepCtx}
+	return &throttlePolicy{now: time.Now, sleep: Sleep}
 }
 
 // Do implements policy.Policy.
@@ -226,8 +226,9 @@ func (countPolicy) Do(req *policy.Request) (*http.Response, error) {
 	return req.Next()
 }
 
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx ends, whichever is first: Ctrl-C stops a wait at once. It is the plugin's
+// one sleep between Azure calls (throttled waits, delete back-off, the replication wait).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

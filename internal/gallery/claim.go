@@ -87,7 +87,7 @@ func (p *Publisher) nextNumber(ctx context.Context, cf *armcompute.ClientFactory
 		return fmt.Errorf("image_version = \"auto\": %d numbers in a row were taken by concurrent publishes (last %s: %s); re-run the build", run.attempts, a.VersionName, lost)
 	}
 	taken, _ := ParseVersion(a.VersionName)
-	if err := sleep(ctx, retryJitter(run.attempts, latency)); err != nil {
+	if err := azure.Sleep(ctx, retryJitter(run.attempts, latency)); err != nil {
 		return err
 	}
 	versions, err := p.listVersions(ctx, cf, req)

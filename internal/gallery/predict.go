@@ -37,20 +37,27 @@ const elapsedCap = 4
 //
 // Progress is an integer percentage whose pace Azure does not promise: it may be linear, start slowly,
 // stall, or follow an S-curve. For each region the predictor keeps the reads where the progress moved
-// and estimates two paces: the long-run one (since the PUT, or the first read with progress) and the
-// recent one (over the last eighth of the wait). The faster of the two, taken at its upper bound (the
-// true progress may be up to one point above the reported one), gives the earliest plausible end. While
-// both paces agree, progress is steady and the predictor sleeps to just before that end, as for linear
-// progress; when the pace has changed it halves the distance to the end on each read, so an
-// accelerating copy cannot be overslept by more than the last, short step. No sleep exceeds a quarter
-// of the time waited so far, so a pace change is noticed. Reads grow with the logarithm of the duration
-// and not with the number of regions, since one read returns them all.
+// and estimates three paces: the long-run one (since the PUT, or the first read with progress), the
+// recent one (over the last eighth of the wait) and the latest move (since the last read below the
+// current progress). The fastest, taken at its upper bound (the true progress may be up to one point
+// above the reported one), gives the earliest plausible end. While the long-run and recent paces agree
+// (within what whole points explain), progress is steady and the predictor sleeps to just before that
+// end, as for linear progress; when the pace has changed it halves the distance to the end on each
+// read, so an accelerating copy cannot be overslept by more than the last, short step. A move much
+// faster than the one before (a burst after a crawl or a stall) is probed with a read a quarter of that
+// move later, to measure the new pace. No sleep exceeds a quarter of the time waited so far, so a change
+// of pace is noticed. Reads grow with the logarithm of the duration and not with the number of regions,
+// since one read returns them all. profile_test.go measures all this on a fake clock.
 type predictor struct {
 	opts WaitOptions
 	// start anchors the prediction at 0%; zero when unknown (a resumed version without a publish date).
 	start time.Time
 	// hist holds each region's reads where its progress moved (the first read at each value).
 	hist map[string][]sample
+	// moves is each region's pace over its last move, to see a jump in pace; probe, when set, is a
+	// short sleep that measures a pace that just jumped.
+	moves map[string]rate
+	probe time.Duration
 	// low is the earliest plausible end given the reads; est is the best guess, for the ETA shown.
 	low, est time.Time
 	known    bool
@@ -72,7 +79,7 @@ type sample struct {
 }
 
 func newPredictor(start time.Time, opts WaitOptions) *predictor {
-	return &predictor{opts: opts.withDefaults(), start: start, hist: map[string][]sample{}}
+	return &predictor{opts: opts.withDefaults(), start: start, hist: map[string][]sample{}, moves: map[string]rate{}}
 }
 
 // observe records a read of the regions at now.
@@ -80,6 +87,7 @@ func (pr *predictor) observe(now time.Time, regions []RegionStatus) {
 	var low, est time.Time
 	known, confident, steady := true, true, true
 	pending := 0
+	pr.probe = 0
 	for _, r := range regions {
 		if isFinalRegion(r.State) {
 			continue
@@ -96,6 +104,9 @@ func (pr *predictor) observe(now time.Time, regions []RegionStatus) {
 		f, ok := pr.predictRegion(r.Name, now, p)
 		confident = confident && f.twoPoint
 		steady = steady && f.steady
+		if f.probe > 0 && (pr.probe == 0 || f.probe < pr.probe) {
+			pr.probe = f.probe
+		}
 		if !ok {
 			known = false
 			continue
@@ -121,6 +132,8 @@ type forecast struct {
 	low, est time.Time
 	// twoPoint says the region has two reads with progress; steady that its pace has not changed.
 	twoPoint, steady bool
+	// probe is set when the pace just jumped: the next read comes this soon, to measure the new pace.
+	probe time.Duration
 }
 
 // predictRegion records a read of one region and predicts its end.
@@ -150,19 +163,52 @@ func (pr *predictor) predictRegion(name string, now time.Time, p float64) (forec
 			break
 		}
 	}
-	fast := long
-	if recent.fastest > long.fastest {
-		fast = recent
+	// The latest move: from the last read below the current progress, however recent. It sees a burst
+	// at once; whole points make it noisy, which only shortens the sleeps.
+	latest := recent
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].p < p {
+			if r, ok := pace(h[i], now, p); ok {
+				latest = r
+				f.probe = pr.jumped(name, h[i], now, r)
+			}
+			break
+		}
 	}
-	f.steady = recent.likely <= 1.25*long.likely && recent.likely >= 0.8*long.likely
+	fast := long
+	for _, r := range []rate{recent, latest} {
+		if r.fastest > fast.fastest {
+			fast = r
+		}
+	}
+	f.steady = recent.consistent(long)
 	f.low = now.Add(seconds(max(99-p, 0) / fast.fastest))
 	f.est = now.Add(seconds((99.5 - p) / fast.likely))
 	return f, true
 }
 
-// rate is a pace in points per second: at most fastest (the true progress may be a point above the
-// reported one), likely half a point less.
-type rate struct{ fastest, likely float64 }
+// jumpRatio is how much faster than the move before a move must be to count as a jump in pace.
+const jumpRatio = 1.5
+
+// jumped records the pace of a region's move that ended now and, when it is much faster than the move
+// before, returns a short probe: the jump happened somewhere in the move, so its pace understates the new
+// one, and a read soon measures it. Zero otherwise.
+func (pr *predictor) jumped(name string, from sample, now time.Time, r rate) time.Duration {
+	h := pr.hist[name]
+	if !h[len(h)-1].t.Equal(now) {
+		return 0 // no move at this read
+	}
+	prev, had := pr.moves[name]
+	pr.moves[name] = r
+	if had && r.slowest > jumpRatio*prev.fastest {
+		return now.Sub(from.t) / 4
+	}
+	return 0
+}
+
+// rate is a pace in points per second. Both reads are whole points below the truth by less than one,
+// so the true pace lies between slowest and fastest; likely is the middle.
+type rate struct{ slowest, likely, fastest float64 }
 
 // pace is the progress rate from a past read to the current one.
 func pace(from sample, now time.Time, p float64) (rate, bool) {
@@ -170,7 +216,16 @@ func pace(from sample, now time.Time, p float64) (rate, bool) {
 	if el <= 0 || p < from.p {
 		return rate{}, false
 	}
-	return rate{fastest: (p + 1 - from.p) / el, likely: (p + 0.5 - from.p) / el}, true
+	return rate{slowest: max(p-1-from.p, 0) / el, likely: (p + 0.5 - from.p) / el, fastest: (p + 1 - from.p) / el}, true
+}
+
+// steadyTolerance is how far two paces may differ, beyond what whole points explain, and still count
+// as one pace.
+const steadyTolerance = 0.15
+
+// consistent reports whether one constant pace (within steadyTolerance) explains both r and o.
+func (r rate) consistent(o rate) bool {
+	return r.slowest <= o.fastest*(1+steadyTolerance) && o.slowest <= r.fastest*(1+steadyTolerance)
 }
 
 // next returns how long to sleep before the next read.
@@ -183,6 +238,9 @@ func (pr *predictor) next(now time.Time) time.Duration {
 		pr.unknownReads++
 	case pr.low.After(now):
 		d = pr.towardsEnd(pr.low.Sub(now))
+		if pr.probe > 0 {
+			d = min(d, pr.probe)
+		}
 		if !pr.confident {
 			// One read per region so far: a copy that started late would make the start-anchored
 			// bound too far, so look again soon to get a second reading.
@@ -195,7 +253,7 @@ func (pr *predictor) next(now time.Time) time.Duration {
 		d = min(o.MinInterval<<min(pr.overdueReads, 16), max(o.MinInterval, pr.elapsed(now)/100))
 		pr.overdueReads++
 	}
-	if el := pr.elapsed(now); el > 0 {
+	if el := pr.elapsed(now); el > 0 && pr.known {
 		d = min(d, max(el/elapsedCap, o.FirstInterval))
 	}
 	return min(max(d, o.MinInterval), o.MaxInterval)

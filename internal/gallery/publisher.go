@@ -100,7 +100,7 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	res.Attempts = run.attempts
 	res.ClaimWindow = run.window
 	res.Duration = p.now().Sub(start)
-	p.ui.Say(fmt.Sprintf("Published %s (%s) in %s.", res.VersionID, res.Outcome, res.Duration.Round(time.Second)))
+	p.ui.Say(fmt.Sprintf("Published %s (%s) in %s; the wait made %d ARM request(s).", res.VersionID, res.Outcome, res.Duration.Round(time.Second), res.Requests))
 	if req.Lifecycle.active() {
 		res.Retention = p.applyLifecycle(ctx, req, res)
 	}

@@ -56,7 +56,7 @@ func (w *waiter) wait(ctx context.Context, poller *versionPoller, start time.Tim
 		if eta, ok := pred.eta(); ok {
 			prog.eta(now, eta)
 		}
-		if err := sleep(ctx, pred.next(now)); err != nil {
+		if err := azure.Sleep(ctx, pred.next(now)); err != nil {
 			return nil, err
 		}
 	}
@@ -88,7 +88,7 @@ func (w *waiter) finish(ctx context.Context, poller *versionPoller) error {
 		if poller.Done() {
 			break
 		}
-		if err := sleep(ctx, min(max(w.p.wait.MinInterval, azure.RetryAfter(resp)), 30*time.Second)); err != nil {
+		if err := azure.Sleep(ctx, min(max(w.p.wait.MinInterval, azure.RetryAfter(resp)), 30*time.Second)); err != nil {
 			return err
 		}
 	}
@@ -139,16 +139,4 @@ func (w *waiter) result(v *ObservedVersion, outcome Outcome) *Result {
 		res.Regions = append(res.Regions, t)
 	}
 	return res
-}
-
-// sleep waits d or until ctx ends, whichever is first: Ctrl-C stops a wait at once.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
