@@ -79,8 +79,10 @@ func TestCleanupRidesOutDeleteLag(t *testing.T) {
 	if run.ExitCode == 0 {
 		t.Fatalf("publish succeeded despite a failed region:\n%s", run.Output)
 	}
-	if n := strings.Count(run.Output, "(409 CannotDeleteResource); retry"); n != 4 {
-		t.Errorf("%d delete retries on the output, want 4 (two for the definition, two for the gallery):\n%s", n, run.Output)
+	// At least the four injected refusals (two for the definition, two for the gallery); the emulator's own
+	// delete lag (10 s after the last child's delete, on by default in the binary) can add more.
+	if n := strings.Count(run.Output, "(409 CannotDeleteResource); retry"); n < 4 {
+		t.Errorf("%d delete retries on the output, want at least 4 (two for the definition, two for the gallery):\n%s", n, run.Output)
 	}
 	if strings.Contains(run.Output, "behind") {
 		t.Errorf("cleanup reports leftovers:\n%s", run.Output)

@@ -134,7 +134,7 @@ func (w *waiter) finishUpdate(ctx context.Context, poller *versionUpdatePoller) 
 	if poller == nil {
 		return nil
 	}
-	if _, err := azure.Await(ctx, poller, w.p.wait.MinInterval); err != nil {
+	if _, err := azure.Await(ctx, poller, azure.PollQuick); err != nil {
 		return fmt.Errorf("updating version %s: %w", w.acts.VersionName, azure.Explain(err))
 	}
 	return nil

@@ -89,7 +89,7 @@ func postProcessorCases() []validateCase {
 		{"region storage type unknown", nil, region("name = \"eastus\"\nstorage_account_type = \"Fast_LRS\""), "target_region[0].storage_account_type"},
 		// conflicting options
 		{"block deletion without end of life", map[string]string{"block_deletion_before_end_of_life": "true"}, eastus, "block_deletion_before_end_of_life"},
-		{"trusted launch on V1", map[string]string{"security_type": `"TrustedLaunch"`, "hyper_v_generation": `"V1"`}, eastus, "security_type"},
+		{"trusted launch on V1", map[string]string{"security_type": `"TrustedLaunch"`, "hyper_v_generation": `"V1"`}, eastus, "hyper_v_generation"},
 		{"vcpus min above max", map[string]string{"recommended_vcpus_min": "8", "recommended_vcpus_max": "2"}, eastus, "recommended_vcpus_min"},
 		{"two credentials", map[string]string{"client_cert_path": `"/etc/hostname"`}, eastus, "client_secret"},
 		{"cloud and metadata host", map[string]string{"cloud_environment_name": `"Public"`, "metadata_host": `"127.0.0.1:1"`}, eastus, "metadata_host"},
