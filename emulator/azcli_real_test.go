@@ -45,7 +45,7 @@ func (a azRunner) must(args ...string) string {
 // (which PUTs the version back without its source), and the delete lag a back-to-back delete meets.
 // It is opt-in: without az it skips, unless AZCLI_REQUIRED=1 makes that a failure.
 func TestAzureCLI(t *testing.T) {
-	bin := needTool(t, "az", "AZCLI_REQUIRED")
+	bin := needTool(t, "az", os.Getenv("AZCLI_REQUIRED") == "1", "AZCLI_REQUIRED")
 	_, ready := emulatortest.Start(t, emulator.Options{
 		Regions:        []string{"eastus", "westus"},
 		Replication:    emulator.ReplicationConfig{SecondsPerGiB: 0.01, RegionBaseDelay: emulator.Duration(500 * time.Millisecond)},

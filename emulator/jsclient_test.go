@@ -27,17 +27,18 @@ var jsClients = []struct {
 	{"arm-compute-23.3.0", "jsclient23", "old", "2025-03-03", []string{"@azure/arm-compute@23.3.0", "@azure/identity@4.14.1", "@azure/arm-resources@8.0.0"}},
 }
 
-// needTool finds a program; without it the test skips, or fails under ACCTEST_REQUIRED=1.
-func needTool(t *testing.T, name, requiredEnv string) string {
+// needTool finds a program; without it the test skips, or fails when required (requiredBy names the
+// environment variable that made it required, for the message).
+func needTool(t *testing.T, name string, required bool, requiredBy string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err == nil {
 		return p
 	}
-	if os.Getenv(requiredEnv) == "1" {
-		t.Fatalf("%s is not installed, and %s=1 requires this test to run", name, requiredEnv)
+	if required {
+		t.Fatalf("%s is not installed, and %s=1 requires this test to run", name, requiredBy)
 	}
-	t.Skipf("%s is not installed (set %s=1 to make that a failure)", name, requiredEnv)
+	t.Skipf("%s is not installed (set %s=1 to make that a failure)", name, requiredBy)
 	return ""
 }
 
@@ -80,8 +81,8 @@ func jsClientDir(t *testing.T, npm, name string, jsPackages []string) string {
 // jsClients): resource group, disk, image, gallery, definition and a version to two regions, read back.
 // It needs node and npm; ACCTEST_REQUIRED=1 turns their absence into a failure.
 func TestJavaScriptSDK(t *testing.T) {
-	node := needTool(t, "node", "ACCTEST_REQUIRED")
-	npm := needTool(t, "npm", "ACCTEST_REQUIRED")
+	node := needTool(t, "node", os.Getenv("ACCTEST_REQUIRED") == "1", "ACCTEST_REQUIRED")
+	npm := needTool(t, "npm", os.Getenv("ACCTEST_REQUIRED") == "1", "ACCTEST_REQUIRED")
 	for _, c := range jsClients {
 		t.Run(c.name, func(t *testing.T) {
 			runJSClient(t, node, jsClientDir(t, npm, c.dir, c.packages), c.style, c.galleryAPI)
