@@ -113,7 +113,8 @@ func (r *run) artifact() *Artifact {
 		destroy:          r.destroyFunc(),
 	}
 	a.StateData = map[string]any{
-		"source": r.sourceDescription(),
+		"source":              r.sourceDescription(),
+		"data_disk_snapshots": dataDiskSnapshotsState(r.dataDiskSnapshots), // "lun=id,..." (config_datadisk.go)
 		"generated_data": map[string]any{
 			"PublishSource":                 a.PublishSource,
 			"SnapshotId":                    a.SnapshotID,
