@@ -1,5 +1,6 @@
 // Package importer is the `azure-gallery-import` builder: it turns a local disk image, a VHD blob, a
-// snapshot or a managed disk into a generalized managed image, ready for the gallery post-processor.
+// snapshot or a managed disk into a snapshot, a managed disk or a generalized managed image
+// (publish_source), ready for the gallery post-processor.
 // It is a thin Packer adapter over internal/vhd (format checks and the page uploader) and armcompute.
 package importer
 
