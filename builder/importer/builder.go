@@ -1,5 +1,6 @@
 // Package importer is the `azure-gallery-import` builder: it turns a local disk image, a VHD blob, a
-// snapshot or a managed disk into a generalized managed image, ready for the gallery post-processor.
+// snapshot or a managed disk into a snapshot, a managed disk or a generalized managed image
+// (publish_source), ready for the gallery post-processor.
 // It is a thin Packer adapter over internal/vhd (format checks and the page uploader) and armcompute.
 package importer
 
@@ -119,7 +120,8 @@ func (r *run) artifact() *Artifact {
 		destroy:          r.destroyFunc(),
 	}
 	a.StateData = map[string]any{
-		"source": r.sourceDescription(),
+		"source":              r.sourceDescription(),
+		"data_disk_snapshots": dataDiskSnapshotsState(r.dataDiskSnapshots), // "lun=id,..." (config_datadisk.go)
 		"generated_data": map[string]any{
 			"PublishSource":                 a.PublishSource,
 			"SnapshotId":                    a.SnapshotID,

@@ -1,4 +1,4 @@
-//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,DataDiskFile
 //go:generate go tool packer-sdc struct-markdown
 
 package importer
@@ -59,6 +59,10 @@ type Config struct {
 	// Azure refuses managed images for Arm64 and Confidential VM images, so those need `snapshot` or `disk`.
 	// A `source_snapshot_id` with `snapshot`, or a `source_disk_id` with `disk`, is passed on unchanged.
 	PublishSource string `mapstructure:"publish_source" required:"false"`
+	// Local data disk images to upload next to the OS disk, each left as a snapshot named
+	// `image_name-lunN` that the post-processor publishes as the data disk at that LUN. Needs
+	// `publish_source = "snapshot"`. Each file is checked and uploaded like `source_file`.
+	DataDiskFiles []DataDiskFile `mapstructure:"data_disk_file" required:"false"`
 	// Tags applied to the managed image and to the temporary disk.
 	Tags map[string]string `mapstructure:"tags" required:"false"`
 

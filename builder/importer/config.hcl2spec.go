@@ -10,43 +10,44 @@ import (
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	PackerBuildName        *string           `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
-	PackerBuilderType      *string           `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
-	PackerCoreVersion      *string           `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
-	PackerDebug            *bool             `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
-	PackerForce            *bool             `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
-	PackerOnError          *string           `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
-	PackerUserVars         map[string]string `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
-	PackerSensitiveVars    []string          `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
-	ClientID               *string           `mapstructure:"client_id" required:"false" cty:"client_id" hcl:"client_id"`
-	ClientSecret           *string           `mapstructure:"client_secret" required:"false" cty:"client_secret" hcl:"client_secret"`
-	ClientCertPath         *string           `mapstructure:"client_cert_path" required:"false" cty:"client_cert_path" hcl:"client_cert_path"`
-	ClientCertPassword     *string           `mapstructure:"client_cert_password" required:"false" cty:"client_cert_password" hcl:"client_cert_password"`
-	ClientJWT              *string           `mapstructure:"client_jwt" required:"false" cty:"client_jwt" hcl:"client_jwt"`
-	OIDCRequestURL         *string           `mapstructure:"oidc_request_url" required:"false" cty:"oidc_request_url" hcl:"oidc_request_url"`
-	OIDCRequestToken       *string           `mapstructure:"oidc_request_token" required:"false" cty:"oidc_request_token" hcl:"oidc_request_token"`
-	UseAzureCLIAuth        *bool             `mapstructure:"use_azure_cli_auth" required:"false" cty:"use_azure_cli_auth" hcl:"use_azure_cli_auth"`
-	TenantID               *string           `mapstructure:"tenant_id" required:"false" cty:"tenant_id" hcl:"tenant_id"`
-	SubscriptionID         *string           `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
-	CloudEnvironmentName   *string           `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
-	MetadataHost           *string           `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
-	AuxiliaryTenantIDs     []string          `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
-	SourceFile             *string           `mapstructure:"source_file" required:"false" cty:"source_file" hcl:"source_file"`
-	SourceVHDURI           *string           `mapstructure:"source_vhd_uri" required:"false" cty:"source_vhd_uri" hcl:"source_vhd_uri"`
-	SourceStorageAccountID *string           `mapstructure:"source_storage_account_id" required:"false" cty:"source_storage_account_id" hcl:"source_storage_account_id"`
-	SourceSnapshotID       *string           `mapstructure:"source_snapshot_id" required:"false" cty:"source_snapshot_id" hcl:"source_snapshot_id"`
-	SourceDiskID           *string           `mapstructure:"source_disk_id" required:"false" cty:"source_disk_id" hcl:"source_disk_id"`
-	ResourceGroup          *string           `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
-	Location               *string           `mapstructure:"location" required:"true" cty:"location" hcl:"location"`
-	ImageName              *string           `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
-	OSType                 *string           `mapstructure:"os_type" required:"true" cty:"os_type" hcl:"os_type"`
-	HyperVGeneration       *string           `mapstructure:"hyper_v_generation" required:"false" cty:"hyper_v_generation" hcl:"hyper_v_generation"`
-	Architecture           *string           `mapstructure:"architecture" required:"false" cty:"architecture" hcl:"architecture"`
-	PublishSource          *string           `mapstructure:"publish_source" required:"false" cty:"publish_source" hcl:"publish_source"`
-	Tags                   map[string]string `mapstructure:"tags" required:"false" cty:"tags" hcl:"tags"`
-	UploadConcurrency      *int              `mapstructure:"upload_concurrency" required:"false" cty:"upload_concurrency" hcl:"upload_concurrency"`
-	KeepTemporaryDisk      *bool             `mapstructure:"keep_temporary_disk" required:"false" cty:"keep_temporary_disk" hcl:"keep_temporary_disk"`
-	TempDiskName           *string           `mapstructure:"temp_disk_name" required:"false" cty:"temp_disk_name" hcl:"temp_disk_name"`
+	PackerBuildName        *string            `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
+	PackerBuilderType      *string            `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
+	PackerCoreVersion      *string            `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
+	PackerDebug            *bool              `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
+	PackerForce            *bool              `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
+	PackerOnError          *string            `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
+	PackerUserVars         map[string]string  `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
+	PackerSensitiveVars    []string           `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
+	ClientID               *string            `mapstructure:"client_id" required:"false" cty:"client_id" hcl:"client_id"`
+	ClientSecret           *string            `mapstructure:"client_secret" required:"false" cty:"client_secret" hcl:"client_secret"`
+	ClientCertPath         *string            `mapstructure:"client_cert_path" required:"false" cty:"client_cert_path" hcl:"client_cert_path"`
+	ClientCertPassword     *string            `mapstructure:"client_cert_password" required:"false" cty:"client_cert_password" hcl:"client_cert_password"`
+	ClientJWT              *string            `mapstructure:"client_jwt" required:"false" cty:"client_jwt" hcl:"client_jwt"`
+	OIDCRequestURL         *string            `mapstructure:"oidc_request_url" required:"false" cty:"oidc_request_url" hcl:"oidc_request_url"`
+	OIDCRequestToken       *string            `mapstructure:"oidc_request_token" required:"false" cty:"oidc_request_token" hcl:"oidc_request_token"`
+	UseAzureCLIAuth        *bool              `mapstructure:"use_azure_cli_auth" required:"false" cty:"use_azure_cli_auth" hcl:"use_azure_cli_auth"`
+	TenantID               *string            `mapstructure:"tenant_id" required:"false" cty:"tenant_id" hcl:"tenant_id"`
+	SubscriptionID         *string            `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
+	CloudEnvironmentName   *string            `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
+	MetadataHost           *string            `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
+	AuxiliaryTenantIDs     []string           `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
+	SourceFile             *string            `mapstructure:"source_file" required:"false" cty:"source_file" hcl:"source_file"`
+	SourceVHDURI           *string            `mapstructure:"source_vhd_uri" required:"false" cty:"source_vhd_uri" hcl:"source_vhd_uri"`
+	SourceStorageAccountID *string            `mapstructure:"source_storage_account_id" required:"false" cty:"source_storage_account_id" hcl:"source_storage_account_id"`
+	SourceSnapshotID       *string            `mapstructure:"source_snapshot_id" required:"false" cty:"source_snapshot_id" hcl:"source_snapshot_id"`
+	SourceDiskID           *string            `mapstructure:"source_disk_id" required:"false" cty:"source_disk_id" hcl:"source_disk_id"`
+	ResourceGroup          *string            `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
+	Location               *string            `mapstructure:"location" required:"true" cty:"location" hcl:"location"`
+	ImageName              *string            `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
+	OSType                 *string            `mapstructure:"os_type" required:"true" cty:"os_type" hcl:"os_type"`
+	HyperVGeneration       *string            `mapstructure:"hyper_v_generation" required:"false" cty:"hyper_v_generation" hcl:"hyper_v_generation"`
+	Architecture           *string            `mapstructure:"architecture" required:"false" cty:"architecture" hcl:"architecture"`
+	PublishSource          *string            `mapstructure:"publish_source" required:"false" cty:"publish_source" hcl:"publish_source"`
+	DataDiskFiles          []FlatDataDiskFile `mapstructure:"data_disk_file" required:"false" cty:"data_disk_file" hcl:"data_disk_file"`
+	Tags                   map[string]string  `mapstructure:"tags" required:"false" cty:"tags" hcl:"tags"`
+	UploadConcurrency      *int               `mapstructure:"upload_concurrency" required:"false" cty:"upload_concurrency" hcl:"upload_concurrency"`
+	KeepTemporaryDisk      *bool              `mapstructure:"keep_temporary_disk" required:"false" cty:"keep_temporary_disk" hcl:"keep_temporary_disk"`
+	TempDiskName           *string            `mapstructure:"temp_disk_name" required:"false" cty:"temp_disk_name" hcl:"temp_disk_name"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -94,10 +95,36 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"hyper_v_generation":         &hcldec.AttrSpec{Name: "hyper_v_generation", Type: cty.String, Required: false},
 		"architecture":               &hcldec.AttrSpec{Name: "architecture", Type: cty.String, Required: false},
 		"publish_source":             &hcldec.AttrSpec{Name: "publish_source", Type: cty.String, Required: false},
+		"data_disk_file":             &hcldec.BlockListSpec{TypeName: "data_disk_file", Nested: hcldec.ObjectSpec((*FlatDataDiskFile)(nil).HCL2Spec())},
 		"tags":                       &hcldec.AttrSpec{Name: "tags", Type: cty.Map(cty.String), Required: false},
 		"upload_concurrency":         &hcldec.AttrSpec{Name: "upload_concurrency", Type: cty.Number, Required: false},
 		"keep_temporary_disk":        &hcldec.AttrSpec{Name: "keep_temporary_disk", Type: cty.Bool, Required: false},
 		"temp_disk_name":             &hcldec.AttrSpec{Name: "temp_disk_name", Type: cty.String, Required: false},
+	}
+	return s
+}
+
+// FlatDataDiskFile is an auto-generated flat version of DataDiskFile.
+// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
+type FlatDataDiskFile struct {
+	Lun  *int32  `mapstructure:"lun" required:"true" cty:"lun" hcl:"lun"`
+	Path *string `mapstructure:"path" required:"true" cty:"path" hcl:"path"`
+}
+
+// FlatMapstructure returns a new FlatDataDiskFile.
+// FlatDataDiskFile is an auto-generated flat version of DataDiskFile.
+// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
+func (*DataDiskFile) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(FlatDataDiskFile)
+}
+
+// HCL2Spec returns the hcl spec of a DataDiskFile.
+// This spec is used by HCL to read the fields of DataDiskFile.
+// The decoded values from this spec will then be applied to a FlatDataDiskFile.
+func (*FlatDataDiskFile) HCL2Spec() map[string]hcldec.Spec {
+	s := map[string]hcldec.Spec{
+		"lun":  &hcldec.AttrSpec{Name: "lun", Type: cty.Number, Required: false},
+		"path": &hcldec.AttrSpec{Name: "path", Type: cty.String, Required: false},
 	}
 	return s
 }

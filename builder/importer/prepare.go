@@ -46,7 +46,8 @@ func (c *Config) validate() error {
 	if c.UploadConcurrency == 0 {
 		c.UploadConcurrency = vhd.DefaultConcurrency
 	}
-	c.validatePublish(add) // config_publish.go
+	c.validatePublish(add)   // config_publish.go
+	c.validateDataDisks(add) // config_datadisk.go
 	if c.TempDiskName == "" {
 		c.TempDiskName = "pkr-import-" + uuid.NewString()[:8]
 	} else if !resourceName.MatchString(c.TempDiskName) {

@@ -91,3 +91,41 @@ func TestPublishSourceConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestImportDataDiskFiles uploads an OS disk and data disks at LUN 0 and 1, each left as a snapshot; the
+// artifact lists the data disk snapshots by LUN and no temporary disk is left.
+func TestImportDataDiskFiles(t *testing.T) {
+	e := newEnv(t)
+	b := e.builder(t, map[string]any{"source_file": sparseRaw(t, 21*vhd.MiB), "publish_source": "snapshot",
+		"data_disk_file": []map[string]any{{"lun": 1, "path": sparseRaw(t, 22*vhd.MiB)}, {"lun": 0, "path": sparseRaw(t, 23*vhd.MiB)}}})
+	ui := &packersdk.MockUi{}
+	art, err := b.Run(context.Background(), ui, &packersdk.MockHook{})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, ui.SayMessages)
+	}
+	base := "/subscriptions/" + e.ready.SubscriptionID + "/resourceGroups/rg/providers/Microsoft.Compute/snapshots/imported"
+	want := "0=" + base + "-lun0,1=" + base + "-lun1"
+	if got, _ := art.State("data_disk_snapshots").(string); !strings.EqualFold(got, want) {
+		t.Errorf("data_disk_snapshots %q; want %q", got, want)
+	}
+	inv := e.inventory(t)
+	if n := len(inv["microsoft.compute/snapshots"]); n != 3 {
+		t.Errorf("%d snapshots; want the OS disk's and two data disks'", n)
+	}
+	if n := len(inv["microsoft.compute/disks"]); n != 0 {
+		t.Errorf("temporary disks left: %v", inv["microsoft.compute/disks"])
+	}
+	for _, s := range inv["microsoft.compute/snapshots"] {
+		props, _ := s["properties"].(map[string]any)
+		if name, _ := s["name"].(string); name == "imported-lun0" && props["diskSizeBytes"] != float64(23*vhd.MiB) {
+			t.Errorf("LUN 0 snapshot size %v; want %d", props["diskSizeBytes"], 23*vhd.MiB)
+		}
+	}
+	bad := &Builder{}
+	if _, _, err := bad.Prepare(map[string]any{"subscription_id": "s", "client_id": "c", "client_secret": "s", "tenant_id": "t", "resource_group": "rg",
+		"location": "eastus", "image_name": "img", "os_type": "Linux", "source_file": sparseRaw(t, 21*vhd.MiB), "publish_source": "managed_image",
+		"data_disk_file": []map[string]any{{"lun": 0, "path": "/nonexistent"}, {"lun": 0, "path": ""}}}); err == nil ||
+		!strings.Contains(err.Error(), "data_disk_file needs publish_source = \"snapshot\"") || !strings.Contains(err.Error(), "data_disk_file[1].lun: 0 is already") {
+		t.Errorf("bad data_disk_file: %v", err)
+	}
+}

@@ -51,6 +51,8 @@ type run struct {
 	// snapshotID is the snapshot this run created or passed on (publish_source = "snapshot").
 	snapshotID      string
 	snapshotCreated bool
+	// dataDiskSnapshots are the data disk snapshots this run created, by LUN (data_disk_file).
+	dataDiskSnapshots map[int32]string
 
 	imageID      string
 	imageCreated bool

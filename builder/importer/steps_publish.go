@@ -27,6 +27,9 @@ func (b *Builder) publishSteps() []multistep.Step {
 		if c.kind() == sourceFile || c.kind() == sourceBlob {
 			steps = append(steps, stepDeleteDisk{})
 		}
+		if len(c.DataDiskFiles) > 0 {
+			steps = append(steps, stepDataDisks{}) // step_data_disks.go
+		}
 	}
 	return steps
 }

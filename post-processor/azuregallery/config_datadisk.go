@@ -2,6 +2,8 @@ package azuregallery
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
@@ -98,4 +100,30 @@ func dataDiskEncryptionSets(tr TargetRegion) map[int32]string {
 		out[e.Lun] = e.DiskEncryptionSetID
 	}
 	return out
+}
+
+// parseDataDiskSnapshots decodes the import builder's "lun=id,lun=id" data disk snapshots.
+func parseDataDiskSnapshots(s string) ([]gallery.DataDiskSpec, error) {
+	var out []gallery.DataDiskSpec
+	if s == "" {
+		return nil, nil
+	}
+	for _, pair := range strings.Split(s, ",") {
+		lun, id, ok := strings.Cut(pair, "=")
+		n, err := strconv.ParseInt(lun, 10, 32)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("%q is not lun=snapshot-id", pair)
+		}
+		if _, err := gallery.ParseSourceID(id, gallery.SourceSnapshot); err != nil {
+			return nil, err
+		}
+		out = append(out, gallery.DataDiskSpec{Lun: int32(n), SourceID: id})
+	}
+	return out, nil
+}
+
+// artifactDataDisks are the data disks the import builder's artifact carries (checked when decoded).
+func artifactDataDisks(s *source) []gallery.DataDiskSpec {
+	dds, _ := parseDataDiskSnapshots(s.DataDiskSnapshots)
+	return dds
 }

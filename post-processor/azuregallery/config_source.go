@@ -109,6 +109,9 @@ func (c *Config) prepareSources(errs **packersdk.MultiError) {
 	case c.SourceVHDURI == "" && c.SourceLocation != "" && c.hasConfiguredSource():
 		add("source_location is set without source_vhd_uri: only a VHD source needs its region; remove it")
 	}
+	if c.SourceVHDURI != "" && c.OSType == "" {
+		add("source_vhd_uri needs os_type: Azure cannot read a VHD's operating system, so the definition takes it from the configuration; set os_type = \"Linux\" or \"Windows\" (and hyper_v_generation, architecture unless V1 and x64)")
+	}
 	if c.SourceStorageAccountID != "" {
 		if err := gallery.CheckStorageAccountID(c.SourceStorageAccountID); err != nil {
 			add("source_storage_account_id: %v", err)

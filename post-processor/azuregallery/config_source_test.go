@@ -30,8 +30,8 @@ var sourceSecurityCases = []struct {
 	{"VHD with its account", func(m map[string]interface{}) {
 		m["source_vhd_uri"], m["source_storage_account_id"], m["os_type"] = testVHDURI, testAccountID, "Linux"
 	}, nil},
-	{"VHD without storage account", func(m map[string]interface{}) { m["source_vhd_uri"] = testVHDURI },
-		[]string{"source_vhd_uri needs source_storage_account_id"}},
+	{"VHD without storage account or OS type", func(m map[string]interface{}) { m["source_vhd_uri"] = testVHDURI },
+		[]string{"source_vhd_uri needs source_storage_account_id", "source_vhd_uri needs os_type"}},
 	{"storage account without VHD", func(m map[string]interface{}) {
 		m["source_storage_account_id"], m["source_disk_id"] = testAccountID, testDiskID
 	},

@@ -41,7 +41,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		// A VHD's storage account and region (config_source.go); empty for every other source.
 		SourceStorageAccountID: src.StorageAccountID,
 		SourceLocation:         vhdLocation(src),
-		DataDisks:              c.dataDiskSpecs(), // config_datadisk.go
+		DataDisks:              append(c.dataDiskSpecs(), artifactDataDisks(src)...), // config_datadisk.go
 		SubscriptionID:         c.SubscriptionID,
 		ResourceGroup:          c.ResourceGroup,
 		GalleryName:            c.GalleryName,

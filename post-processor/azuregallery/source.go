@@ -42,6 +42,8 @@ type source struct {
 	// StorageAccountID goes with a VHD, whose Location the configuration gives.
 	Kind             gallery.SourceKind
 	StorageAccountID string
+	// DataDiskSnapshots are the import builder's data disk snapshots, "lun=id" pairs joined by commas.
+	DataDiskSnapshots string
 }
 
 // resolveSource picks the image to publish: source_image_id or source_image_version_id (configuration

@@ -13,6 +13,7 @@ import (
 // The import builder's state keys for what it published (see docs/architecture.md).
 const (
 	statePublishSource = "publish_source"
+	stateDataDisks     = "data_disk_snapshots"
 	stateSnapshotID    = "snapshot_id"
 	stateDiskID        = "disk_id"
 )
@@ -48,11 +49,13 @@ func fromAzureArmArtifact(c *Config, in packersdk.Artifact) (*source, error) {
 func fromImporterArtifact(in packersdk.Artifact) (*source, error) {
 	fields, err := statecodec.NewFields(map[string]interface{}{
 		statePublishSource: in.State(statePublishSource), stateSnapshotID: in.State(stateSnapshotID), stateDiskID: in.State(stateDiskID),
+		stateDataDisks: in.State(stateDataDisks),
 	})
 	if err != nil {
 		return nil, err
 	}
 	publish, snap, disk := fields.String(statePublishSource), fields.String(stateSnapshotID), fields.String(stateDiskID)
+	dataDisks := fields.String(stateDataDisks)
 	if err := fields.Err(); err != nil {
 		return nil, fmt.Errorf("reading the azure-gallery-import artifact: %w", err)
 	}
@@ -78,6 +81,9 @@ func fromImporterArtifact(in packersdk.Artifact) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.ImageID, s.Kind = id, kind
+	s.ImageID, s.Kind, s.DataDiskSnapshots = id, kind, dataDisks
+	if _, err := parseDataDiskSnapshots(dataDisks); err != nil {
+		return nil, fmt.Errorf("the azure-gallery-import artifact's data disks: %w", err)
+	}
 	return s, nil
 }

@@ -101,3 +101,31 @@ func TestImporterArtifactShapes(t *testing.T) {
 		t.Errorf("snapshot artifact whose ID is a disk: %v", err)
 	}
 }
+
+// TestImporterArtifactDataDisks: the import builder's data disk snapshots reach the request next to the
+// configuration's data_disk blocks.
+func TestImporterArtifactDataDisks(t *testing.T) {
+	lun0 := importSnapID + "-lun0"
+	in := &fakeArtifact{builderID: importerBuilderID, id: importSnapID, t: t, state: map[string]interface{}{
+		"publish_source": "snapshot", "snapshot_id": importSnapID, "location": "eastus", "data_disk_snapshots": "0=" + lun0,
+	}}
+	clearAzureEnv(t)
+	m := baseConfig()
+	m["data_disk"] = []map[string]interface{}{{"lun": 2, "source_disk_id": testDiskID}}
+	var p PostProcessor
+	if err := p.Configure(m); err != nil {
+		t.Fatal(err)
+	}
+	s, err := resolveSourceConfig(&p.config, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := p.request(s)
+	if len(req.DataDisks) != 2 || req.DataDisks[0].Lun != 2 || req.DataDisks[1] != (gallery.DataDiskSpec{Lun: 0, SourceID: lun0}) {
+		t.Errorf("data disks %+v", req.DataDisks)
+	}
+	in.state["data_disk_snapshots"] = "zero=" + lun0
+	if _, err := resolveSourceConfig(&Config{}, in); err == nil || !strings.Contains(err.Error(), "is not lun=snapshot-id") {
+		t.Errorf("bad data disk state: %v", err)
+	}
+}
