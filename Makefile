@@ -148,3 +148,10 @@ release-snapshot: $(GORELEASER)
 
 clean:
 	rm -rf dist $(PLUGIN) .cache
+
+## safety: the model-based safety test of issue 10 (internal/safety) with SEQUENCES random sequences
+## (default 1000; `make test` runs 150). A failure prints SAFETY_SEED=... to replay it with SEQUENCES=1.
+SEQUENCES ?= 1000
+.PHONY: safety
+safety:
+	SAFETY_SEQUENCES=$(SEQUENCES) $(if $(SAFETY_SEED),SAFETY_SEED=$(SAFETY_SEED)) go test ./internal/safety -run TestSafetyModel -count=1 -v -timeout 2h 2>&1 | grep -v -e '^=== ' -e '^    --- PASS'
