@@ -154,4 +154,6 @@ clean:
 SEQUENCES ?= 1000
 .PHONY: safety
 safety:
-	SAFETY_SEQUENCES=$(SEQUENCES) $(if $(SAFETY_SEED),SAFETY_SEED=$(SAFETY_SEED)) go test ./internal/safety -run TestSafetyModel -count=1 -v -timeout 2h 2>&1 | grep -v -e '^=== ' -e '^    --- PASS'
+	@mkdir -p .cache; SAFETY_SEQUENCES=$(SEQUENCES) $(if $(SAFETY_SEED),SAFETY_SEED=$(SAFETY_SEED)) \
+		go test ./internal/safety -run TestSafetyModel -count=1 -v -timeout 2h > .cache/safety.log 2>&1; rc=$$?; \
+		grep -v -e '^=== ' -e '^    --- PASS' .cache/safety.log; exit $$rc
