@@ -3,6 +3,7 @@ package gallery
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
@@ -36,7 +37,7 @@ func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory,
 	before, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, def, a.VersionName)
 	switch {
 	case err == nil:
-		return nil, takenBy(before), nil
+		return nil, takenBy(before, src), nil
 	case !azure.IsNotFound(err):
 		return nil, "", fmt.Errorf("reading version %s before creating it: %w", a.VersionName, azure.Explain(err))
 	}
@@ -56,7 +57,7 @@ func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory,
 	case err != nil:
 		return nil, "", fmt.Errorf("reading version %s back after creating it: %w", a.VersionName, azure.Explain(err))
 	case !CreatedByRun(after.Tags, req.Lifecycle.RunID):
-		return nil, takenBy(after), nil
+		return nil, takenBy(after, src), nil
 	}
 	run.version = true
 	if putErr != nil {
@@ -67,14 +68,18 @@ func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory,
 }
 
 // takenBy says who holds a number this run did not create.
-func takenBy(v *ObservedVersion) string {
+func takenBy(v *ObservedVersion, src Source) string {
+	from := "from the same source"
+	if !strings.EqualFold(strings.TrimSpace(v.SourceID), strings.TrimSpace(src.ID)) {
+		from = "from a different source"
+	}
 	switch {
 	case !Owns(v.Tags):
-		return "it exists and was not published by this plugin"
+		return "it exists " + from + " and was not published by this plugin"
 	case v.Tags[RunIDTagKey] != "":
-		return fmt.Sprintf("another publish (run %s) created it", v.Tags[RunIDTagKey])
+		return fmt.Sprintf("another publish (run %s) created it %s", v.Tags[RunIDTagKey], from)
 	}
-	return "another publish created it"
+	return "another publish created it " + from
 }
 
 // nextNumber moves an automatic version on to the next free number after one was taken; an explicit
