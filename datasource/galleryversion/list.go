@@ -52,6 +52,8 @@ func versionInfo(v *armcompute.GalleryImageVersion) (gallery.VersionInfo, bool) 
 	for k, val := range v.Tags {
 		info.Tags[k] = str(val)
 	}
+	// The plugin's source tag (split across two tags when the ID is long) stands in when Azure omits it.
+	info.SourceID = gallery.SourceFromTags(info.Tags)
 	p := v.Properties
 	if p == nil {
 		return info, true
@@ -59,7 +61,7 @@ func versionInfo(v *armcompute.GalleryImageVersion) (gallery.VersionInfo, bool) 
 	if p.ProvisioningState != nil {
 		info.ProvisioningState = string(*p.ProvisioningState)
 	}
-	if sp := p.StorageProfile; sp != nil && sp.Source != nil {
+	if sp := p.StorageProfile; sp != nil && sp.Source != nil && str(sp.Source.ID) != "" {
 		info.SourceID = str(sp.Source.ID)
 	}
 	if pp := p.PublishingProfile; pp != nil {

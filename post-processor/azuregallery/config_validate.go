@@ -168,6 +168,7 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 		add("block_deletion_before_end_of_life needs version_end_of_life_date: set the date until which deletion is blocked")
 	}
 	checkTags(&errs, c.Tags)
+	checkPluginTags(&errs, c.Tags)
 
 	// Replication.
 	if c.ReplicaCount == 0 {
