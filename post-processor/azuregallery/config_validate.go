@@ -171,10 +171,10 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	checkPluginTags(&errs, c.Tags)
 
 	// Replication.
-	if c.ReplicaCount == 0 {
-		c.ReplicaCount = defaultReplicaCount
-	} else if c.ReplicaCount < 1 || c.ReplicaCount > maxReplicas {
-		add("replica_count %d is out of range: use 1 to %d replicas per region", c.ReplicaCount, maxReplicas)
+	if c.ReplicaCount == nil {
+		c.ReplicaCount = ptr32(defaultReplicaCount)
+	} else if *c.ReplicaCount < 1 || *c.ReplicaCount > maxReplicas {
+		add("replica_count %d is out of range: Azure's minimum is 1; use 1 to %d replicas per region", *c.ReplicaCount, maxReplicas)
 	}
 	if c.StorageAccountType == "" {
 		c.StorageAccountType = defaultStorageAccountType
@@ -191,12 +191,12 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 		if len(r.regions) > 1 {
 			add("replication_mode = \"Shallow\" allows only the source image's region, but %d target_region blocks are set: remove the others, or use replication_mode = \"Full\"", len(r.regions))
 		}
-		if c.ReplicaCount > 1 {
-			add("replication_mode = \"Shallow\" allows 1 replica, but replica_count is %d: set replica_count = 1, or use replication_mode = \"Full\"", c.ReplicaCount)
+		if *c.ReplicaCount > 1 {
+			add("replication_mode = \"Shallow\" allows 1 replica, but replica_count is %d: set replica_count = 1, or use replication_mode = \"Full\"", *c.ReplicaCount)
 		}
 		for _, tr := range r.regions {
-			if tr.Replicas > 1 {
-				add("replication_mode = \"Shallow\" allows 1 replica, but target_region %q has replicas = %d: set replicas = 1, or use replication_mode = \"Full\"", tr.Name, tr.Replicas)
+			if deref32(tr.Replicas) > 1 {
+				add("replication_mode = \"Shallow\" allows 1 replica, but target_region %q has replicas = %d: set replicas = 1, or use replication_mode = \"Full\"", tr.Name, deref32(tr.Replicas))
 			}
 		}
 	}
@@ -234,10 +234,10 @@ func (c *Config) prepareRegions(errs **packersdk.MultiError) []TargetRegion {
 		}
 		seen[name] = i
 		tr.Name = name
-		if tr.Replicas == 0 {
+		if tr.Replicas == nil {
 			tr.Replicas = c.ReplicaCount
-		} else if tr.Replicas < 1 || tr.Replicas > maxReplicas {
-			add("%s.replicas %d is out of range: use 1 to %d", field, tr.Replicas, maxReplicas)
+		} else if *tr.Replicas < 1 || *tr.Replicas > maxReplicas {
+			add("%s.replicas %d is out of range: Azure's minimum is 1; use 1 to %d", field, *tr.Replicas, maxReplicas)
 		}
 		if tr.StorageAccountType == "" {
 			tr.StorageAccountType = c.StorageAccountType
@@ -284,15 +284,16 @@ func checkResourceID(id, wantType string) error {
 	return nil
 }
 
-func checkRange(errs **packersdk.MultiError, base string, min, max, limit int32) {
+func checkRange(errs **packersdk.MultiError, base string, minP, maxP *int32, limit int32) {
 	add := func(format string, args ...interface{}) {
 		*errs = packersdk.MultiErrorAppend(*errs, fmt.Errorf(format, args...))
 	}
-	if min < 0 || min > limit {
-		add("%s_min %d is out of range: use 1 to %d", base, min, limit)
+	min, max := deref32(minP), deref32(maxP)
+	if minP != nil && (min < 1 || min > limit) {
+		add("%s_min %d is out of range: Azure's minimum is 1; use 1 to %d", base, min, limit)
 	}
-	if max < 0 || max > limit {
-		add("%s_max %d is out of range: use 1 to %d", base, max, limit)
+	if maxP != nil && (max < 1 || max > limit) {
+		add("%s_max %d is out of range: Azure's minimum is 1; use 1 to %d", base, max, limit)
 	}
 	if min > 0 && max > 0 && min > max {
 		add("%s_min %d is larger than %s_max %d: swap them", base, min, base, max)
