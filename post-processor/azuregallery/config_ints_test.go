@@ -14,7 +14,9 @@ func TestConfigureRefusesZeroInts(t *testing.T) {
 		want string
 	}{
 		{func(m map[string]interface{}) { m["replica_count"] = 0 }, "replica_count 0 is out of range: Azure's minimum is 1"},
-		{func(m map[string]interface{}) { m["target_region"] = []map[string]interface{}{{"name": "westeurope", "replicas": 0}} },
+		{func(m map[string]interface{}) {
+			m["target_region"] = []map[string]interface{}{{"name": "westeurope", "replicas": 0}}
+		},
 			"target_region[0].replicas 0 is out of range: Azure's minimum is 1"},
 		{func(m map[string]interface{}) { m["recommended_vcpus_min"] = 0 }, "recommended_vcpus_min 0 is out of range: Azure's minimum is 1"},
 		{func(m map[string]interface{}) { m["recommended_vcpus_max"] = 0 }, "recommended_vcpus_max 0 is out of range"},
