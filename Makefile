@@ -150,7 +150,7 @@ clean:
 	rm -rf dist $(PLUGIN) .cache
 
 ## safety: the model-based safety test of issue 10 (internal/safety) with SEQUENCES random sequences
-## (default 1000; `make test` runs 150). A failure prints SAFETY_SEED=... to replay it with SEQUENCES=1.
+## (default 1000; `make test` runs 100). A failure prints SAFETY_SEED=... to replay it with SEQUENCES=1.
 SEQUENCES ?= 1000
 .PHONY: safety
 safety:
