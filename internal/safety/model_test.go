@@ -44,24 +44,12 @@ func TestSafetyModel(t *testing.T) {
 	base := envInt("SAFETY_SEED", time.Now().UnixNano()%1_000_000_007)
 	workers := int(envInt("SAFETY_WORKERS", 16))
 	t.Logf("SAFETY_SEED=%d SAFETY_SEQUENCES=%d", base, n)
-	w := newWorld(t)
 	st := &stats{}
-	next := atomic.Int64{}
-	var wg sync.WaitGroup
 	start := time.Now()
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= n || t.Failed() {
-					return
-				}
-				seed := base + i
-				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { runSequence(t, w, seed, st) })
-			}
-		})
+	// A fresh emulator per batch: its store grows with every definition, and so does each write.
+	for from := int64(0); from < n && !t.Failed(); from += batch {
+		runBatch(t, newWorld(t), base+from, min(batch, n-from), workers, st)
 	}
-	wg.Wait()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	slices.Sort(st.windows)
@@ -74,6 +62,28 @@ func TestSafetyModel(t *testing.T) {
 	if st.runs.Load() > 20 && st.succeeded.Load()*4 < st.runs.Load() {
 		t.Errorf("only %d of %d runs succeeded: the model no longer exercises publishing", st.succeeded.Load(), st.runs.Load())
 	}
+}
+
+// batch is how many sequences share one emulator.
+const batch = 100
+
+// runBatch runs n sequences from seed on w, workers at a time.
+func runBatch(t *testing.T, w *world, seed, n int64, workers int, st *stats) {
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= n || t.Failed() {
+					return
+				}
+				s := seed + i
+				t.Run(fmt.Sprintf("seed=%d", s), func(t *testing.T) { runSequence(t, w, s, st) })
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // sequence is one random sequence over one definition.
