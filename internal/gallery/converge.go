@@ -143,7 +143,7 @@ func (w *waiter) finishUpdate(ctx context.Context, poller *versionUpdatePoller) 
 		return nil
 	}
 	w.requests++
-	if _, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: w.p.wait.MinInterval}); err != nil {
+	if _, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: max(w.p.wait.MinInterval, time.Second)}); err != nil {
 		return fmt.Errorf("updating version %s: %w", w.acts.VersionName, azure.Explain(err))
 	}
 	return nil

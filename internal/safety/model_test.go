@@ -161,6 +161,9 @@ func (s *sequence) publish(n int) []*run {
 		if r.err != nil {
 			s.st.failed.Add(1)
 			s.steps = append(s.steps, fmt.Sprintf("  %s failed: %v", r.req.Lifecycle.RunID, r.err))
+			if faultID == "" && !expectedRefusal(r.err) {
+				s.t.Errorf("run %s failed without a fault, and not with one of the plugin's refusals: %v\n%s", r.req.Lifecycle.RunID, r.err, r.out.text())
+			}
 			continue
 		}
 		s.st.succeeded.Add(1)
@@ -175,6 +178,17 @@ func (s *sequence) publish(n int) []*run {
 		s.steps = append(s.steps, fmt.Sprintf("  %s: %s %s", r.req.Lifecycle.RunID, r.res.Version, r.res.Outcome))
 	}
 	return runs
+}
+
+// refusals are the failures a publish may end with when no fault is injected: what exists conflicts
+// with the request (the plugin refuses before writing), or concurrent runs took the numbers.
+var refusals = []string{
+	"already exists from a different source", "is Failed", "numbers in a row were taken", "re-run to reuse it",
+	"cannot change to", "forbids removing replicated regions", "does not say its source", "wait for that to finish",
+}
+
+func expectedRefusal(err error) bool {
+	return slices.ContainsFunc(refusals, func(r string) bool { return strings.Contains(err.Error(), r) })
 }
 
 func describe(r gallery.Request) string {
