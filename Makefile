@@ -211,3 +211,12 @@ $(AZCOPY_BIN):
 	mkdir -p .tools/azcopy-src
 	printf 'module azcopybuild\n\ngo 1.26.0\n\nrequire github.com/Azure/azure-storage-azcopy/v10 v10.22.2\n' > .tools/azcopy-src/go.mod
 	cd .tools/azcopy-src && GONOSUMDB=github.com/Azure/azure-storage-azcopy GOFLAGS=-mod=mod go build -o ../bin/azcopy github.com/Azure/azure-storage-azcopy/v10
+
+## safety: the model-based safety test of issue 10 (internal/safety) with SEQUENCES random sequences
+## (default 1000; `make test` runs 100). A failure prints SAFETY_SEED=... to replay it with SEQUENCES=1.
+SEQUENCES ?= 1000
+.PHONY: safety
+safety:
+	@mkdir -p .cache; SAFETY_SEQUENCES=$(SEQUENCES) $(if $(SAFETY_SEED),SAFETY_SEED=$(SAFETY_SEED)) \
+		go test ./internal/safety -run TestSafetyModel -count=1 -v -timeout 2h > .cache/safety.log 2>&1; rc=$$?; \
+		grep -v -e '^=== ' -e '^    --- PASS' .cache/safety.log; exit $$rc

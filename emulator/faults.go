@@ -304,3 +304,14 @@ func writeFaultStatus(w http.ResponseWriter, f *FaultRule) {
 	w.WriteHeader(f.Status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": message}})
 }
+
+// RemoveFault removes one installed rule by ID and returns it as it stood (with its Fired count); ok is
+// false when no rule has that ID.
+func (s *Server) RemoveFault(id string) (rule FaultRule, ok bool) {
+	for _, r := range s.faults.list() {
+		if r.ID == id {
+			rule, ok = r, s.faults.remove(id)
+		}
+	}
+	return rule, ok
+}

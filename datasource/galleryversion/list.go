@@ -52,6 +52,8 @@ func versionInfo(v *armcompute.GalleryImageVersion) (gallery.VersionInfo, bool) 
 	for k, val := range v.Tags {
 		info.Tags[k] = str(val)
 	}
+	// The plugin's source tag (split across two tags when the ID is long) stands in when Azure omits it.
+	info.SourceID = gallery.SourceFromTags(info.Tags)
 	p := v.Properties
 	if p == nil {
 		return info, true
@@ -59,7 +61,9 @@ func versionInfo(v *armcompute.GalleryImageVersion) (gallery.VersionInfo, bool) 
 	if p.ProvisioningState != nil {
 		info.ProvisioningState = string(*p.ProvisioningState)
 	}
-	info.SourceID = gallery.StorageSourceID(p.StorageProfile) // a managed image, version, snapshot, disk or VHD
+	if src := gallery.StorageSourceID(p.StorageProfile); src != "" { // a managed image, version, snapshot, disk or VHD
+		info.SourceID = src
+	}
 	if pp := p.PublishingProfile; pp != nil {
 		info.ExcludeFromLatest = pp.ExcludeFromLatest != nil && *pp.ExcludeFromLatest
 		info.EndOfLife = pp.EndOfLifeDate

@@ -165,9 +165,21 @@ func newThrottlePolicy() *throttlePolicy {
 	return &throttlePolicy{now: time.Now, sleep: Sleep}
 }
 
+type noResendKey struct{}
+
+// WithNoResend returns a context whose calls the throttle policy never sends again: the caller reads the
+// resource back before any retry of its own (the version PUT, which must not land blindly on a version
+// another run created meanwhile). Pair it with azcore's policy.WithRetryOptions(MaxRetries: -1).
+func WithNoResend(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noResendKey{}, true)
+}
+
 // Do implements policy.Policy.
 func (p *throttlePolicy) Do(req *policy.Request) (*http.Response, error) {
 	ctx := req.Raw().Context()
+	if ctx.Value(noResendKey{}) != nil {
+		return req.Next()
+	}
 	var waited time.Duration
 	for {
 		if err := req.RewindBody(); err != nil {

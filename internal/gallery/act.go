@@ -128,6 +128,9 @@ func (p *Publisher) createDefinition(ctx context.Context, cf *armcompute.ClientF
 // updateDefinition sends the existing definition's identity with the changed fields: Azure's PATCH
 // still wants the identifier and OS fields.
 func (p *Publisher) updateDefinition(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, ex *ObservedDefinition) error {
+	if err := MayWrite(WriteConverge, ex.Tags, req.Lifecycle.RunID); err != nil {
+		return fmt.Errorf("image definition %s is not updated: %w", a.Definition.Name, err)
+	}
 	merged := a.Definition
 	merged.Publisher, merged.Offer, merged.Sku = ex.Publisher, ex.Offer, ex.Sku
 	merged.OSType, merged.OSState = orDefault(ex.OSType, merged.OSType), orDefault(ex.OSState, merged.OSState)

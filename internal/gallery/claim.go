@@ -2,9 +2,14 @@ package gallery
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
@@ -36,14 +41,12 @@ func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory,
 	before, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, def, a.VersionName)
 	switch {
 	case err == nil:
-		return nil, takenBy(before), nil
+		return nil, takenBy(before, src), nil
 	case !azure.IsNotFound(err):
 		return nil, "", fmt.Errorf("reading version %s before creating it: %w", a.VersionName, azure.Explain(err))
 	}
-	absentAt := time.Now()
 	run.sent = appendOnce(run.sent, a.VersionName)
-	poller, putErr := p.createVersion(ctx, cf, req, a, src)
-	run.window = max(run.window, time.Since(absentAt))
+	poller, putErr := p.putVersion(ctx, cf, req, a, src, run)
 	if putErr != nil && azure.HasCode(putErr, "PropertyChangeNotAllowed") {
 		return nil, "another publish created it from a different source", nil
 	}
@@ -56,7 +59,7 @@ func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory,
 	case err != nil:
 		return nil, "", fmt.Errorf("reading version %s back after creating it: %w", a.VersionName, azure.Explain(err))
 	case !CreatedByRun(after.Tags, req.Lifecycle.RunID):
-		return nil, takenBy(after), nil
+		return nil, takenBy(after, src), nil
 	}
 	run.version = true
 	if putErr != nil {
@@ -66,15 +69,75 @@ func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory,
 	return poller, "", nil
 }
 
+// maxPutTries bounds the tries of one version PUT.
+const maxPutTries = 7
+
+// putVersion sends the version PUT with azcore's blind retries off: a retry of a throttled or failed PUT
+// first reads the number again and stops when it exists (a PUT whose reply was lost, or another run's
+// version), so no retry ever lands on a version that appeared meanwhile. The race window is therefore
+// one read-to-reply round trip per try, which run.window records. The caller's read-back decides.
+func (p *Publisher) putVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, error) {
+	once := azure.WithNoResend(policy.WithRetryOptions(ctx, policy.RetryOptions{MaxRetries: -1}))
+	absentAt := time.Now()
+	for try := 1; ; try++ {
+		poller, err := p.createVersion(once, cf, req, a, src)
+		run.window = max(run.window, time.Since(absentAt))
+		if err == nil || !retriable(ctx, err) || try >= maxPutTries {
+			return poller, err
+		}
+		if serr := azure.Sleep(ctx, putBackoff(err, try)); serr != nil {
+			return nil, err
+		}
+		_, gerr := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, a.Definition.Name, a.VersionName)
+		if !azure.IsNotFound(gerr) {
+			return nil, err
+		}
+		absentAt = time.Now()
+	}
+}
+
+// retriable says whether a PUT failure is worth another try: throttling, a server error, or a transport
+// error (no reply at all).
+func retriable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return true
+	}
+	switch re.StatusCode {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// putBackoff is the pause before another try: the reply's Retry-After, at least an exponential backoff
+// from 500 ms (capped at 16 s).
+func putBackoff(err error, try int) time.Duration {
+	floor := min(500*time.Millisecond<<(try-1), 16*time.Second)
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		return max(azure.RetryAfter(re.RawResponse), floor)
+	}
+	return floor
+}
+
 // takenBy says who holds a number this run did not create.
-func takenBy(v *ObservedVersion) string {
+func takenBy(v *ObservedVersion, src Source) string {
+	from := "from the same source"
+	if !strings.EqualFold(strings.TrimSpace(v.SourceID), strings.TrimSpace(src.ID)) {
+		from = "from a different source"
+	}
 	switch {
 	case !Owns(v.Tags):
-		return "it exists and was not published by this plugin"
+		return "it exists " + from + " and was not published by this plugin"
 	case v.Tags[RunIDTagKey] != "":
-		return fmt.Sprintf("another publish (run %s) created it", v.Tags[RunIDTagKey])
+		return fmt.Sprintf("another publish (run %s) created it %s", v.Tags[RunIDTagKey], from)
 	}
-	return "another publish created it"
+	return "another publish created it " + from
 }
 
 // nextNumber moves an automatic version on to the next free number after one was taken; an explicit

@@ -110,3 +110,30 @@ func TestSourceTagsFitAndReadBack(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionBodyTagsFitAzure: with a long source ID and 45 user tags the version's tags stay within
+// Azure's limits, and a re-run reads the source back from them when Azure omits it.
+func TestVersionBodyTagsFitAzure(t *testing.T) {
+	req := baseReq()
+	req.Tags = map[string]string{}
+	for i := range MaxTags - PluginTags {
+		req.Tags[strings.Repeat("k", 10)+string(rune('a'+i%26))+strings.Repeat("x", i)] = "v"
+	}
+	req.Lifecycle.RunID = "run-1"
+	long := "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/" + strings.Repeat("r", 90) +
+		"/providers/Microsoft.Compute/galleries/" + strings.Repeat("g", 80) + "/images/" + strings.Repeat("d", 80) + "/versions/1.0.0"
+	body := versionBody(req, &Actions{Location: "eastus", Regions: []RegionPlan{{Name: "eastus", Replicas: 1}}}, Source{ID: long})
+	if len(body.Tags) > MaxTags {
+		t.Errorf("%d tags", len(body.Tags))
+	}
+	for k, v := range body.Tags {
+		if len(k) > MaxTagNameLength || len(*v) > MaxTagValueLength {
+			t.Errorf("tag %s: %d/%d characters", k, len(k), len(*v))
+		}
+	}
+	body.Properties.StorageProfile = nil // as when Azure omits the source
+	v := versionFrom(body)
+	if v.SourceID != long || !CreatedByRun(v.Tags, "run-1") || !Owns(v.Tags) {
+		t.Errorf("read back source %q, tags %v", v.SourceID, v.Tags)
+	}
+}

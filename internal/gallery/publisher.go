@@ -226,7 +226,7 @@ func (p *Publisher) create(ctx context.Context, cf *armcompute.ClientFactory, w 
 			return w.result(v, OutcomeCreated), nil
 		}
 		run.version = false
-		if err := p.nextNumber(ctx, cf, req, acts, run, takenBy(v), p.now().Sub(putStart)); err != nil {
+		if err := p.nextNumber(ctx, cf, req, acts, run, takenBy(v, obs.Source), p.now().Sub(putStart)); err != nil {
 			return nil, err
 		}
 	}

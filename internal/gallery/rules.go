@@ -66,7 +66,7 @@ func CanonicalEnum(field, value string, allowed []string) (string, error) {
 // CheckReplicas applies the replica range to field (replica_count or target_region[i].replicas).
 func CheckReplicas(field string, n int32) error {
 	if n < MinReplicas || n > MaxReplicas {
-		return fmt.Errorf("%s %d is out of range: use %d to %d replicas per region", field, n, MinReplicas, MaxReplicas)
+		return fmt.Errorf("%s %d is out of range: Azure's minimum is %d; use %d to %d replicas per region", field, n, MinReplicas, MinReplicas, MaxReplicas)
 	}
 	return nil
 }

@@ -84,7 +84,15 @@ func TestR6NoSecretsInLogs(t *testing.T) {
 	if !usedSAS {
 		t.Errorf("the run never asked for a SAS (beginGetAccess), so the SAS check proves nothing")
 	}
-	if strings.Contains(all, emu.ClientSecret) {
+	assertNoSecrets(t, all, emu.ClientSecret)
+	row.Result = "searched " + byteCount(len(all)) + " of output and PACKER_LOG_PATH"
+}
+
+// assertNoSecrets fails when text holds the client secret, a JWT (token or assertion), a SAS signature
+// with a value, or a client assertion.
+func assertNoSecrets(t *testing.T, all, clientSecret string) {
+	t.Helper()
+	if strings.Contains(all, clientSecret) {
 		t.Errorf("the client secret appears in the log")
 	}
 	for _, m := range jwtPattern.FindAllString(all, 3) {
@@ -98,7 +106,6 @@ func TestR6NoSecretsInLogs(t *testing.T) {
 	for _, m := range clientAssertion.FindAllString(all, 3) {
 		t.Errorf("a client assertion appears in the log: %.40s…", m)
 	}
-	row.Result = "searched " + byteCount(len(all)) + " of output and PACKER_LOG_PATH"
 }
 
 func byteCount(n int) string {

@@ -83,13 +83,13 @@ type Config struct {
 	// The disk controllers the image supports: `SCSI`, `NVMe`, or both.
 	DiskControllerTypes []string `mapstructure:"disk_controller_types" required:"false"`
 	// The smallest recommended number of vCPUs for VMs from this image (1 to 1024).
-	RecommendedVCPUsMin int32 `mapstructure:"recommended_vcpus_min" required:"false"`
+	RecommendedVCPUsMin *int32 `mapstructure:"recommended_vcpus_min" required:"false"`
 	// The largest recommended number of vCPUs (1 to 1024, at least `recommended_vcpus_min`).
-	RecommendedVCPUsMax int32 `mapstructure:"recommended_vcpus_max" required:"false"`
+	RecommendedVCPUsMax *int32 `mapstructure:"recommended_vcpus_max" required:"false"`
 	// The smallest recommended memory in GiB (1 to 4000).
-	RecommendedMemoryGBMin int32 `mapstructure:"recommended_memory_gb_min" required:"false"`
+	RecommendedMemoryGBMin *int32 `mapstructure:"recommended_memory_gb_min" required:"false"`
 	// The largest recommended memory in GiB (1 to 4000, at least `recommended_memory_gb_min`).
-	RecommendedMemoryGBMax int32 `mapstructure:"recommended_memory_gb_max" required:"false"`
+	RecommendedMemoryGBMax *int32 `mapstructure:"recommended_memory_gb_max" required:"false"`
 	// The definition's description.
 	Description string `mapstructure:"description" required:"false"`
 	// The definition's end-user license agreement text.
@@ -113,8 +113,8 @@ type Config struct {
 	// The regions to replicate the version to. The source image's region is always included (with the
 	// defaults) when it is not listed. Names are normalized, so `West Europe` and `westeurope` are the same.
 	TargetRegions []TargetRegion `mapstructure:"target_region" required:"false"`
-	// The default number of replicas per region (1 to 100). Defaults to 1.
-	ReplicaCount int32 `mapstructure:"replica_count" required:"false"`
+	// The default number of replicas per region (1 to 100; 0 is refused, since Azure's minimum is 1). Defaults to 1.
+	ReplicaCount *int32 `mapstructure:"replica_count" required:"false"`
 	// The default storage for replicas: `Standard_LRS` (the default), `Standard_ZRS`, `Premium_LRS` or
 	// `PremiumV2_LRS`.
 	StorageAccountType string `mapstructure:"storage_account_type" required:"false"`
@@ -147,8 +147,8 @@ type Config struct {
 type TargetRegion struct {
 	// The region's name, such as `westeurope` or `West Europe`.
 	Name string `mapstructure:"name" required:"true"`
-	// The number of replicas in this region (1 to 100). Defaults to `replica_count`.
-	Replicas int32 `mapstructure:"replicas" required:"false"`
+	// The number of replicas in this region (1 to 100; 0 is refused). Defaults to `replica_count`.
+	Replicas *int32 `mapstructure:"replicas" required:"false"`
 	// The storage for this region's replicas. Defaults to `storage_account_type`.
 	StorageAccountType string `mapstructure:"storage_account_type" required:"false"`
 	// Keep this version out of `latest` in this region only.

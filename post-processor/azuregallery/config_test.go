@@ -50,11 +50,11 @@ func TestConfigureValid(t *testing.T) {
 	if !p.resolved.createImage {
 		t.Error("create_image must default to true")
 	}
-	if c.ReplicaCount != 1 || c.StorageAccountType != "Standard_LRS" || c.ReplicationMode != "Full" {
-		t.Errorf("defaults: replica_count=%d storage_account_type=%q replication_mode=%q", c.ReplicaCount, c.StorageAccountType, c.ReplicationMode)
+	if deref32(c.ReplicaCount) != 1 || c.StorageAccountType != "Standard_LRS" || c.ReplicationMode != "Full" {
+		t.Errorf("defaults: replica_count=%d storage_account_type=%q replication_mode=%q", deref32(c.ReplicaCount), c.StorageAccountType, c.ReplicationMode)
 	}
 	regions := p.resolved.regions
-	if len(regions) != 2 || regions[1].Name != "northeurope" || regions[1].Replicas != 2 || regions[0].Replicas != 1 || regions[0].StorageAccountType != "Standard_LRS" {
+	if len(regions) != 2 || regions[1].Name != "northeurope" || deref32(regions[1].Replicas) != 2 || deref32(regions[0].Replicas) != 1 || regions[0].StorageAccountType != "Standard_LRS" {
 		t.Errorf("regions not normalized with defaults: %+v", regions)
 	}
 }

@@ -172,15 +172,16 @@ func (c *Config) prepareVersion(errs **packersdk.MultiError, r *resolved, now ti
 		adder(errs)("block_deletion_before_end_of_life needs version_end_of_life_date: set the date until which deletion is blocked")
 	}
 	checkTags(errs, c.Tags)
+	checkPluginTags(errs, c.Tags)
 }
 
 // prepareReplication applies the replica, storage and replication-mode defaults and rules (rules.go) to
 // the defaults and to every target region.
 func (c *Config) prepareReplication(errs **packersdk.MultiError, r *resolved) {
 	appendErr := func(err error) { *errs = packersdk.MultiErrorAppend(*errs, err) }
-	if c.ReplicaCount == 0 {
-		c.ReplicaCount = gallery.DefaultReplicaCount
-	} else if err := gallery.CheckReplicas("replica_count", c.ReplicaCount); err != nil {
+	if c.ReplicaCount == nil {
+		c.ReplicaCount = ptr32(gallery.DefaultReplicaCount)
+	} else if err := gallery.CheckReplicas("replica_count", *c.ReplicaCount); err != nil {
 		appendErr(err)
 	}
 	if c.StorageAccountType == "" {
@@ -197,9 +198,9 @@ func (c *Config) prepareReplication(errs **packersdk.MultiError, r *resolved) {
 	if c.ReplicationMode == gallery.ReplicationShallow {
 		targets := make([]gallery.ReplicaTarget, len(r.regions))
 		for i, tr := range r.regions {
-			targets[i] = gallery.ReplicaTarget{Name: tr.Name, Replicas: tr.Replicas}
+			targets[i] = gallery.ReplicaTarget{Name: tr.Name, Replicas: deref32(tr.Replicas)}
 		}
-		for _, err := range gallery.CheckShallow("", c.ReplicaCount, targets) {
+		for _, err := range gallery.CheckShallow("", *c.ReplicaCount, targets) {
 			appendErr(err)
 		}
 	}
@@ -229,9 +230,9 @@ func (c *Config) prepareRegions(errs **packersdk.MultiError) []TargetRegion {
 		}
 		seen[name] = i
 		tr.Name = name
-		if tr.Replicas == 0 {
+		if tr.Replicas == nil {
 			tr.Replicas = c.ReplicaCount
-		} else if err := gallery.CheckReplicas(field+".replicas", tr.Replicas); err != nil {
+		} else if err := gallery.CheckReplicas(field+".replicas", *tr.Replicas); err != nil {
 			*errs = packersdk.MultiErrorAppend(*errs, err)
 		}
 		if tr.StorageAccountType == "" {
@@ -277,15 +278,16 @@ func checkResourceID(id, wantType string) error {
 	return nil
 }
 
-func checkRange(errs **packersdk.MultiError, base string, min, max, limit int32) {
+func checkRange(errs **packersdk.MultiError, base string, minP, maxP *int32, limit int32) {
 	add := func(format string, args ...interface{}) {
 		*errs = packersdk.MultiErrorAppend(*errs, fmt.Errorf(format, args...))
 	}
-	if min < 0 || min > limit {
-		add("%s_min %d is out of range: use 1 to %d", base, min, limit)
+	min, max := deref32(minP), deref32(maxP)
+	if minP != nil && (min < 1 || min > limit) {
+		add("%s_min %d is out of range: Azure's minimum is 1; use 1 to %d", base, min, limit)
 	}
-	if max < 0 || max > limit {
-		add("%s_max %d is out of range: use 1 to %d", base, max, limit)
+	if maxP != nil && (max < 1 || max > limit) {
+		add("%s_max %d is out of range: Azure's minimum is 1; use 1 to %d", base, max, limit)
 	}
 	if min > 0 && max > 0 && min > max {
 		add("%s_min %d is larger than %s_max %d: swap them", base, min, base, max)

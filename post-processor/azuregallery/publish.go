@@ -61,10 +61,10 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 			SecurityType:          c.SecurityType,
 			AcceleratedNetworking: r.acceleratedNetworking,
 			DiskControllerTypes:   c.DiskControllerTypes,
-			MinVCPUs:              c.RecommendedVCPUsMin,
-			MaxVCPUs:              c.RecommendedVCPUsMax,
-			MinMemoryGB:           c.RecommendedMemoryGBMin,
-			MaxMemoryGB:           c.RecommendedMemoryGBMax,
+			MinVCPUs:              deref32(c.RecommendedVCPUsMin),
+			MaxVCPUs:              deref32(c.RecommendedVCPUsMax),
+			MinMemoryGB:           deref32(c.RecommendedMemoryGBMin),
+			MaxMemoryGB:           deref32(c.RecommendedMemoryGBMax),
 			Description:           c.Description,
 			Eula:                  c.EULA,
 			PrivacyStatementURI:   c.PrivacyStatementURI,
@@ -73,7 +73,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		},
 		Version:                            r.version,
 		Lifecycle:                          r.lifecycle,
-		ReplicaCount:                       c.ReplicaCount,
+		ReplicaCount:                       deref32(c.ReplicaCount),
 		StorageAccountType:                 c.StorageAccountType,
 		ReplicationMode:                    c.ReplicationMode,
 		ExcludeFromLatest:                  c.ExcludeFromLatest,
@@ -98,7 +98,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 	for _, tr := range r.regions {
 		t := gallery.TargetRegion{
 			Name:                tr.Name,
-			Replicas:            tr.Replicas,
+			Replicas:            deref32(tr.Replicas),
 			StorageAccountType:  tr.StorageAccountType,
 			DiskEncryptionSetID: tr.DiskEncryptionSetID,
 			// Confidential VM encryption (config_security.go).
