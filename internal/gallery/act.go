@@ -161,10 +161,13 @@ func publishingProfile(req Request, a *Actions) *armcompute.GalleryImageVersionP
 	}
 	for _, r := range a.Regions {
 		tr := &armcompute.TargetRegion{
-			Name:                 to.Ptr(r.Name),
-			RegionalReplicaCount: to.Ptr(r.Replicas),
-			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
-			ExcludeFromLatest:    r.ExcludeFromLatest,
+			Name:                  to.Ptr(r.Name),
+			RegionalReplicaCount:  to.Ptr(r.Replicas),
+			ExcludeFromLatest:     r.ExcludeFromLatest,
+			AdditionalReplicaSets: replicaSetsBody(a.ReplicaSets[r.Name]),
+		}
+		if r.StorageAccountType != "" { // "" when the storage account strategy decides
+			tr.StorageAccountType = to.Ptr(armcompute.StorageAccountType(r.StorageAccountType))
 		}
 		tr.Encryption = regionEncryption(r, req)
 		pp.TargetRegions = append(pp.TargetRegions, tr)
@@ -192,6 +195,9 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 	}
 	if req.StorageAccountType != "" {
 		pp.StorageAccountType = to.Ptr(armcompute.StorageAccountType(req.StorageAccountType))
+	}
+	if req.StorageAccountStrategy != "" {
+		pp.StorageAccountStrategy = to.Ptr(armcompute.StorageAccountStrategy(req.StorageAccountStrategy))
 	}
 	if req.ReplicationMode != "" {
 		pp.ReplicationMode = to.Ptr(armcompute.ReplicationMode(req.ReplicationMode))

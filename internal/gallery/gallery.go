@@ -54,6 +54,9 @@ type Request struct {
 	// (0 and "" leave Azure's defaults: 1 and Standard_LRS).
 	ReplicaCount       int32
 	StorageAccountType string
+	// StorageAccountStrategy is PreferStandard_ZRS or DefaultStandard_LRS (storage.go); "" sends none.
+	// Azure refuses it together with StorageAccountType; a region's own storage type overrides it.
+	StorageAccountStrategy string
 	// ReplicationMode is "Full" (default) or "Shallow".
 	ReplicationMode   string
 	ExcludeFromLatest bool
@@ -115,6 +118,8 @@ type TargetRegion struct {
 	ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID string
 	// DataDiskEncryptionSets overrides DiskEncryptionSetID for some data disk LUNs.
 	DataDiskEncryptionSets map[int32]string
+	// AdditionalReplicaSets are more replicas in this region on other storage (storage.go).
+	AdditionalReplicaSets []ReplicaSet
 }
 
 // Outcome says what the publish did with the version.

@@ -129,15 +129,18 @@ func (p *Publisher) interrupted(ctx context.Context, err error, req Request, tim
 
 func footprintLine(a *Actions) string {
 	var parts []string
-	var replicas int64
 	for _, r := range a.Regions {
 		parts = append(parts, fmt.Sprintf("%s×%d", r.Name, r.Replicas))
-		replicas += int64(r.Replicas)
+		for _, s := range a.ReplicaSets[r.Name] {
+			parts = append(parts, fmt.Sprintf("%s+%s×%d", r.Name, s.StorageAccountType, s.Replicas))
+		}
 	}
+	replicas, _ := a.storageBreakdown()
 	if replicas == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Storage footprint: %d GiB (%d GiB × %d replicas: %s).", a.FootprintGiB, a.FootprintGiB/replicas, replicas, strings.Join(parts, ", "))
+	size := a.FootprintGiB / replicas
+	return fmt.Sprintf("Storage footprint: %d GiB (%d GiB × %d replicas: %s; by storage: %s).", a.FootprintGiB, size, replicas, strings.Join(parts, ", "), storageFootprintDetail(a, size))
 }
 
 // runRecord is what this run created or tried to create, so cleanup deletes exactly that (each after

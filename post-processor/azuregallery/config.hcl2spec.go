@@ -80,6 +80,7 @@ type FlatConfig struct {
 	TargetRegions                      []FlatTargetRegion `mapstructure:"target_region" required:"false" cty:"target_region" hcl:"target_region"`
 	ReplicaCount                       *int32             `mapstructure:"replica_count" required:"false" cty:"replica_count" hcl:"replica_count"`
 	StorageAccountType                 *string            `mapstructure:"storage_account_type" required:"false" cty:"storage_account_type" hcl:"storage_account_type"`
+	StorageAccountStrategy             *string            `mapstructure:"storage_account_strategy" required:"false" cty:"storage_account_strategy" hcl:"storage_account_strategy"`
 	ReplicationMode                    *string            `mapstructure:"replication_mode" required:"false" cty:"replication_mode" hcl:"replication_mode"`
 	ExcludeFromLatest                  *bool              `mapstructure:"exclude_from_latest" required:"false" cty:"exclude_from_latest" hcl:"exclude_from_latest"`
 	VersionEndOfLifeDate               *string            `mapstructure:"version_end_of_life_date" required:"false" cty:"version_end_of_life_date" hcl:"version_end_of_life_date"`
@@ -172,6 +173,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"target_region":                          &hcldec.BlockListSpec{TypeName: "target_region", Nested: hcldec.ObjectSpec((*FlatTargetRegion)(nil).HCL2Spec())},
 		"replica_count":                          &hcldec.AttrSpec{Name: "replica_count", Type: cty.Number, Required: false},
 		"storage_account_type":                   &hcldec.AttrSpec{Name: "storage_account_type", Type: cty.String, Required: false},
+		"storage_account_strategy":               &hcldec.AttrSpec{Name: "storage_account_strategy", Type: cty.String, Required: false},
 		"replication_mode":                       &hcldec.AttrSpec{Name: "replication_mode", Type: cty.String, Required: false},
 		"exclude_from_latest":                    &hcldec.AttrSpec{Name: "exclude_from_latest", Type: cty.Bool, Required: false},
 		"version_end_of_life_date":               &hcldec.AttrSpec{Name: "version_end_of_life_date", Type: cty.String, Required: false},
@@ -222,6 +224,7 @@ type FlatTargetRegion struct {
 	ConfidentialVMEncryptionType *string                  `mapstructure:"confidential_vm_encryption_type" required:"false" cty:"confidential_vm_encryption_type" hcl:"confidential_vm_encryption_type"`
 	SecureVMDiskEncryptionSetID  *string                  `mapstructure:"secure_vm_disk_encryption_set_id" required:"false" cty:"secure_vm_disk_encryption_set_id" hcl:"secure_vm_disk_encryption_set_id"`
 	DataDiskEncryption           []FlatDataDiskEncryption `mapstructure:"data_disk_encryption" required:"false" cty:"data_disk_encryption" hcl:"data_disk_encryption"`
+	AdditionalReplicaSets        []FlatReplicaSetBlock    `mapstructure:"additional_replica_set" required:"false" cty:"additional_replica_set" hcl:"additional_replica_set"`
 }
 
 // FlatMapstructure returns a new FlatTargetRegion.
@@ -244,6 +247,7 @@ func (*FlatTargetRegion) HCL2Spec() map[string]hcldec.Spec {
 		"confidential_vm_encryption_type":  &hcldec.AttrSpec{Name: "confidential_vm_encryption_type", Type: cty.String, Required: false},
 		"secure_vm_disk_encryption_set_id": &hcldec.AttrSpec{Name: "secure_vm_disk_encryption_set_id", Type: cty.String, Required: false},
 		"data_disk_encryption":             &hcldec.BlockListSpec{TypeName: "data_disk_encryption", Nested: hcldec.ObjectSpec((*FlatDataDiskEncryption)(nil).HCL2Spec())},
+		"additional_replica_set":           &hcldec.BlockListSpec{TypeName: "additional_replica_set", Nested: hcldec.ObjectSpec((*FlatReplicaSetBlock)(nil).HCL2Spec())},
 	}
 	return s
 }

@@ -183,11 +183,15 @@ func (c *Config) prepareReplication(errs **packersdk.MultiError, r *resolved) {
 	} else if err := gallery.CheckReplicas("replica_count", c.ReplicaCount); err != nil {
 		appendErr(err)
 	}
+	userType := c.StorageAccountType
 	if c.StorageAccountType == "" {
-		c.StorageAccountType = gallery.DefaultStorageAccountType
+		if c.StorageAccountStrategy == "" { // with a strategy, Azure picks each region's storage
+			c.StorageAccountType = gallery.DefaultStorageAccountType
+		}
 	} else {
 		c.StorageAccountType = canonicalEnum(errs, "storage_account_type", c.StorageAccountType, gallery.StorageAccountTypes)
 	}
+	c.prepareStorageStrategy(errs, userType)
 	if c.ReplicationMode == "" {
 		c.ReplicationMode = gallery.DefaultReplicationMode
 	} else {
@@ -239,6 +243,7 @@ func (c *Config) prepareRegions(errs **packersdk.MultiError) []TargetRegion {
 		} else {
 			tr.StorageAccountType = canonicalEnum(errs, field+".storage_account_type", tr.StorageAccountType, gallery.StorageAccountTypes)
 		}
+		c.prepareReplicaSets(errs, field, &tr)
 		if tr.DiskEncryptionSetID != "" {
 			if err := checkResourceID(tr.DiskEncryptionSetID, "Microsoft.Compute/diskEncryptionSets"); err != nil {
 				add("%s.disk_encryption_set_id: %v; use the disk encryption set's full resource ID", field, err)

@@ -75,6 +75,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		Lifecycle:                          r.lifecycle,
 		ReplicaCount:                       c.ReplicaCount,
 		StorageAccountType:                 c.StorageAccountType,
+		StorageAccountStrategy:             c.StorageAccountStrategy,
 		ReplicationMode:                    c.ReplicationMode,
 		ExcludeFromLatest:                  c.ExcludeFromLatest,
 		VersionEndOfLife:                   r.versionEndOfLife,
@@ -105,6 +106,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 			ConfidentialVMEncryptionType: tr.ConfidentialVMEncryptionType,
 			SecureVMDiskEncryptionSetID:  tr.SecureVMDiskEncryptionSetID,
 			DataDiskEncryptionSets:       dataDiskEncryptionSets(tr),
+			AdditionalReplicaSets:        replicaSets(tr),
 		}
 		if tr.ExcludeFromLatest {
 			exclude := true
