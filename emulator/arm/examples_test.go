@@ -26,7 +26,7 @@ func examplesDir() string {
 
 // skippedExamples lists examples not replayed, with the reason (kept in sync with testdata/EXAMPLES.md).
 var skippedExamples = map[string]string{
-	"GalleryImageVersion_Create_WithVmAsSource.json":             "source is a virtualMachineId: the emulator has no virtual machines (such a PUT gets 404 NotFound)",
+	"GalleryImageVersion_Create_WithVmAsSource.json": "source is a virtualMachineId: the emulator has no virtual machines (such a PUT gets 404 NotFound)",
 }
 
 // exampleFile is an x-ms-examples file.
