@@ -65,6 +65,9 @@ type Request struct {
 	// AllowDeletionOfReplicatedLocations and BlockDeletionBeforeEndOfLife set the version's safety profile.
 	AllowDeletionOfReplicatedLocations *bool
 	BlockDeletionBeforeEndOfLife       *bool
+	// Force is `packer build -force`: an existing version of this number that the plugin owns is deleted
+	// and published again (force.go); one it does not own is refused.
+	Force bool
 	// CleanupOnFailure deletes what this run created (never anything else) when the publish fails.
 	CleanupOnFailure bool
 	// Timeout bounds the whole publish (0 = DefaultTimeout).

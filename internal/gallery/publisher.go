@@ -73,6 +73,10 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	replaced, err := forceCheck(req, obs) // force.go
+	if err != nil {
+		return nil, err
+	}
 	acts, err := Plan(req, obs)
 	if err != nil {
 		return nil, err
@@ -81,6 +85,9 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 		p.ui.Say(n)
 	}
 	p.ui.Message(footprintLine(acts))
+	if err := p.forceDelete(ctx, req, acts, replaced); err != nil {
+		return nil, p.interrupted(ctx, err, req, timeout, false)
+	}
 
 	run := &runRecord{auto: auto, attempts: 1}
 	res, err := p.execute(ctx, req, obs, acts, run)

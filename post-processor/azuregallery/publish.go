@@ -82,6 +82,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		Tags:                               c.Tags,
 		AllowDeletionOfReplicatedLocations: r.allowDeletionOfReplicatedLocations,
 		CleanupOnFailure:                   c.CleanupOnFailure,
+		Force:                              c.PackerForce, // packer build -force
 		Timeout:                            c.Timeout,
 	}
 	// Managed images carry no architecture; the import builder passes it on, so an Arm64 import gets an
