@@ -130,6 +130,9 @@ func (s *Service) compute(rc *reqCtx, rest []string) *apiError {
 			names = append(names, rest[i+1])
 		}
 	}
+	if handled, e := s.softDeletedList(rc, types, names); handled { // softdelete.go
+		return e
+	}
 	action := ""
 	kd := s.kindByPath(types)
 	if kd == nil && len(types) > 1 && len(types) > len(names) {

@@ -13,6 +13,7 @@ func versionKind() *kindDef {
 		Type: "Microsoft.Compute/galleries/images/versions", Family: familyGallery, OpKind: opCaps, CreateStatus: http.StatusCreated,
 		Prepare:   prepareVersion,
 		CanDelete: canDeleteVersion,
+		Deleted:   softDeleteVersion, // softdelete.go
 		Render:    renderVersion,
 		Quota:     func(q Quotas) int { return q.VersionsPerRegion },
 	}

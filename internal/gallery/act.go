@@ -18,8 +18,8 @@ func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFact
 		Location: to.Ptr(a.Location),
 		Tags:     createdTags(req),
 	}
-	if req.GalleryDescription != "" || req.DirectSharing {
-		body.Properties = &armcompute.GalleryProperties{}
+	if req.GalleryDescription != "" || req.DirectSharing || req.SoftDelete != nil {
+		body.Properties = &armcompute.GalleryProperties{SoftDeletePolicy: softDeletePolicy(req.SoftDelete)}
 	}
 	if req.GalleryDescription != "" {
 		body.Properties.Description = to.Ptr(req.GalleryDescription)

@@ -65,6 +65,8 @@ type Request struct {
 	// AllowDeletionOfReplicatedLocations and BlockDeletionBeforeEndOfLife set the version's safety profile.
 	AllowDeletionOfReplicatedLocations *bool
 	BlockDeletionBeforeEndOfLife       *bool
+	// SoftDelete turns soft delete on for a gallery this run creates (softdelete.go); nil leaves it off.
+	SoftDelete *SoftDeleteSpec
 	// Force is `packer build -force`: an existing version of this number that the plugin owns is deleted
 	// and published again (force.go); one it does not own is refused.
 	Force bool

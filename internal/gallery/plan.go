@@ -92,6 +92,9 @@ func Plan(req Request, obs *Observed) (*Actions, error) {
 	if err := planGallery(req, obs, a); err != nil {
 		return nil, err
 	}
+	if n := softDeleteNote(req, a, obs); n != "" { // softdelete.go
+		a.Notes = append(a.Notes, n)
+	}
 	if err := planDefinition(req, obs, a); err != nil {
 		return nil, err
 	}

@@ -69,6 +69,9 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	p.ui.Message(fmt.Sprintf("Source: %s %s in %s, %d GiB.", obs.Source.OSType, obs.Source.Kind, obs.Source.Location, obs.Source.SizeGiB))
 	req.Lifecycle.RunID = newRunID(req.Lifecycle)
 	req.Lifecycle.Major = req.Version.Major
+	if err := p.prepareSoftDelete(ctx, &req, obs); err != nil { // softdelete.go
+		return nil, p.interrupted(ctx, err, req, timeout, false)
+	}
 	_, auto, err := p.prepareVersions(ctx, &req, obs)
 	if err != nil {
 		return nil, err

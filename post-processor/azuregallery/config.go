@@ -48,6 +48,9 @@ type Config struct {
 	// Create the gallery (in the source image's region) when it does not exist. Off by default, so that a
 	// typo in `gallery_name` fails instead of creating a stray gallery.
 	CreateGallery bool `mapstructure:"create_gallery" required:"false"`
+	// Soft delete for the gallery this plugin creates: `soft_delete { retention_days = 7 }` keeps deleted
+	// versions recoverable for that many days. Needs `create_gallery = true`.
+	SoftDelete *SoftDeleteBlock `mapstructure:"soft_delete" required:"false"`
 	// The description of a gallery created by `create_gallery`.
 	GalleryDescription string `mapstructure:"gallery_description" required:"false"`
 

@@ -51,6 +51,7 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	c.prepareDefinition(&errs, r, now)
 	c.prepareVersion(&errs, r, now)
 	c.prepareReplication(&errs, r)
+	c.prepareSoftDelete(&errs) // config_softdelete.go
 	if c.Timeout == 0 {
 		c.Timeout = gallery.DefaultTimeout
 	} else if err := gallery.CheckTimeout(c.Timeout); err != nil {

@@ -83,6 +83,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		AllowDeletionOfReplicatedLocations: r.allowDeletionOfReplicatedLocations,
 		CleanupOnFailure:                   c.CleanupOnFailure,
 		Force:                              c.PackerForce, // packer build -force
+		SoftDelete:                         c.softDeleteSpec(),
 		Timeout:                            c.Timeout,
 	}
 	// Managed images carry no architecture; the import builder passes it on, so an Arm64 import gets an
