@@ -18,8 +18,11 @@ func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFact
 		Location: to.Ptr(a.Location),
 		Tags:     createdTags(req),
 	}
-	if req.GalleryDescription != "" || req.DirectSharing || req.SoftDelete != nil {
+	if req.GalleryDescription != "" || req.DirectSharing || req.SoftDelete != nil || req.Community != nil {
 		body.Properties = &armcompute.GalleryProperties{SoftDeletePolicy: softDeletePolicy(req.SoftDelete)}
+	}
+	if req.Community != nil {
+		body.Properties.SharingProfile = communityProfile(req.Community) // community.go
 	}
 	if req.GalleryDescription != "" {
 		body.Properties.Description = to.Ptr(req.GalleryDescription)

@@ -65,6 +65,8 @@ type Request struct {
 	// AllowDeletionOfReplicatedLocations and BlockDeletionBeforeEndOfLife set the version's safety profile.
 	AllowDeletionOfReplicatedLocations *bool
 	BlockDeletionBeforeEndOfLife       *bool
+	// Community creates a missing gallery for the community (permission Community, community.go).
+	Community *CommunitySpec
 	// SoftDelete turns soft delete on for a gallery this run creates (softdelete.go); nil leaves it off.
 	SoftDelete *SoftDeleteSpec
 	// Force is `packer build -force`: an existing version of this number that the plugin owns is deleted
