@@ -171,5 +171,15 @@ var Rules = []Rule{
 			}
 			return CheckTimeout(d)
 		}, Refused: "-5m"},
+	{Field: "share_with_community.public_name_prefix", Azure: "5 to 16 letters, digits or hyphens, starting with a letter or digit; Azure appends a GUID to make the public name.",
+		Check: func(v string) error {
+			errs := CheckCommunity("share_with_community", &CommunitySpec{PublicNamePrefix: v, PublisherEmail: "a@b.c", PublisherURI: "https://b.c", Eula: "https://b.c"})
+			if len(errs) > 0 {
+				return errs[0]
+			}
+			return nil
+		}, Refused: "ab"},
+	{Field: "share_with_community", Azure: "publisher_email an email address, publisher_uri and eula absolute http(s) links; not with share_with_subscriptions or share_with_tenants (a gallery's sharing permission is either Groups or Community)."},
+	{Field: "soft_delete.retention_days", Azure: "At least 1 day (softDeletePolicy.retentionPeriodInDays); only on a gallery the plugin creates (create_gallery = true)."},
 	{Field: "version_quota", Azure: fmt.Sprintf("Image versions per subscription and region: Azure's default quota is %d.", DefaultVersionQuota)},
 }

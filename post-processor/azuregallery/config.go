@@ -51,6 +51,8 @@ type Config struct {
 	// Soft delete for the gallery this plugin creates: `soft_delete { retention_days = 7 }` keeps deleted
 	// versions recoverable for that many days. Needs `create_gallery = true`.
 	SoftDelete *SoftDeleteBlock `mapstructure:"soft_delete" required:"false"`
+	// Publish to a community gallery (public images): see the `share_with_community` block.
+	ShareWithCommunity *CommunityBlock `mapstructure:"share_with_community" required:"false"`
 	// The description of a gallery created by `create_gallery`.
 	GalleryDescription string `mapstructure:"gallery_description" required:"false"`
 

@@ -54,6 +54,7 @@ type FlatConfig struct {
 	GalleryName                        *string              `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
 	CreateGallery                      *bool                `mapstructure:"create_gallery" required:"false" cty:"create_gallery" hcl:"create_gallery"`
 	SoftDelete                         *FlatSoftDeleteBlock `mapstructure:"soft_delete" required:"false" cty:"soft_delete" hcl:"soft_delete"`
+	ShareWithCommunity                 *FlatCommunityBlock  `mapstructure:"share_with_community" required:"false" cty:"share_with_community" hcl:"share_with_community"`
 	GalleryDescription                 *string              `mapstructure:"gallery_description" required:"false" cty:"gallery_description" hcl:"gallery_description"`
 	ImageName                          *string              `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
 	CreateImage                        *bool                `mapstructure:"create_image" required:"false" cty:"create_image" hcl:"create_image"`
@@ -148,6 +149,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"gallery_name":                           &hcldec.AttrSpec{Name: "gallery_name", Type: cty.String, Required: false},
 		"create_gallery":                         &hcldec.AttrSpec{Name: "create_gallery", Type: cty.Bool, Required: false},
 		"soft_delete":                            &hcldec.BlockSpec{TypeName: "soft_delete", Nested: hcldec.ObjectSpec((*FlatSoftDeleteBlock)(nil).HCL2Spec())},
+		"share_with_community":                   &hcldec.BlockSpec{TypeName: "share_with_community", Nested: hcldec.ObjectSpec((*FlatCommunityBlock)(nil).HCL2Spec())},
 		"gallery_description":                    &hcldec.AttrSpec{Name: "gallery_description", Type: cty.String, Required: false},
 		"image_name":                             &hcldec.AttrSpec{Name: "image_name", Type: cty.String, Required: false},
 		"create_image":                           &hcldec.AttrSpec{Name: "create_image", Type: cty.Bool, Required: false},

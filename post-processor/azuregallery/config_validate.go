@@ -52,6 +52,7 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	c.prepareVersion(&errs, r, now)
 	c.prepareReplication(&errs, r)
 	c.prepareSoftDelete(&errs) // config_softdelete.go
+	c.prepareCommunity(&errs)  // config_community.go
 	if c.Timeout == 0 {
 		c.Timeout = gallery.DefaultTimeout
 	} else if err := gallery.CheckTimeout(c.Timeout); err != nil {

@@ -30,7 +30,13 @@ func (p *PostProcessor) publish(ctx context.Context, ui packersdk.Ui, src *sourc
 	if _, err := pub.Share(ctx, res, share); err != nil {
 		return nil, fmt.Errorf("azure-gallery: version %s is published, but sharing it failed (re-run the build to retry; the publish is reused): %w", res.VersionID, err)
 	}
-	return artifactFrom(res, p.config.ImageName), nil
+	art := artifactFrom(res, p.config.ImageName)
+	if p.config.communityEnabled() {
+		if art.CommunityIDs, err = pub.EnableCommunity(ctx, res, p.config.ResourceGroup); err != nil {
+			return nil, fmt.Errorf("azure-gallery: version %s is published, but sharing it to the community failed (re-run the build to retry; the publish is reused): %w", res.VersionID, err)
+		}
+	}
+	return art, nil
 }
 
 // request maps the validated configuration onto the core's Request.
@@ -84,6 +90,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		CleanupOnFailure:                   c.CleanupOnFailure,
 		Force:                              c.PackerForce, // packer build -force
 		SoftDelete:                         c.softDeleteSpec(),
+		Community:                          c.communitySpec(),
 		Timeout:                            c.Timeout,
 	}
 	// Managed images carry no architecture; the import builder passes it on, so an Arm64 import gets an
