@@ -33,8 +33,8 @@ func TestConfigureCommunity(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, key string
-		value interface{}
-		want  string
+		value     interface{}
+		want      string
 	}{
 		{"short prefix", "public_name_prefix", "ab", "share_with_community.public_name_prefix \"ab\" is not valid"},
 		{"prefix with a dot", "public_name_prefix", "acme.os", "share_with_community.public_name_prefix"},
