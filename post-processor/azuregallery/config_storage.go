@@ -49,6 +49,21 @@ func (c *Config) prepareReplicaSets(errs **packersdk.MultiError, field string, t
 	}
 }
 
+// withExtras adds to the request the settings of issue 14: the storage strategy and each region's
+// additional replica sets (regions are r.regions, in the order request added them), packer build -force,
+// soft delete and the community gallery.
+func (c *Config) withExtras(req gallery.Request, regions []TargetRegion) gallery.Request {
+	req.StorageAccountStrategy = c.StorageAccountStrategy
+	req.Force = c.PackerForce
+	req.SoftDelete, req.Community = c.softDeleteSpec(), c.communitySpec()
+	for i := range req.TargetRegions {
+		if i < len(regions) {
+			req.TargetRegions[i].AdditionalReplicaSets = replicaSets(regions[i])
+		}
+	}
+	return req
+}
+
 // replicaSets is a region's additional_replica_set blocks as the publishing core takes them.
 func replicaSets(tr TargetRegion) []gallery.ReplicaSet {
 	var out []gallery.ReplicaSet

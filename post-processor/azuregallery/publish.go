@@ -81,16 +81,12 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		Lifecycle:                          r.lifecycle,
 		ReplicaCount:                       c.ReplicaCount,
 		StorageAccountType:                 c.StorageAccountType,
-		StorageAccountStrategy:             c.StorageAccountStrategy,
 		ReplicationMode:                    c.ReplicationMode,
 		ExcludeFromLatest:                  c.ExcludeFromLatest,
 		VersionEndOfLife:                   r.versionEndOfLife,
 		Tags:                               c.Tags,
 		AllowDeletionOfReplicatedLocations: r.allowDeletionOfReplicatedLocations,
 		CleanupOnFailure:                   c.CleanupOnFailure,
-		Force:                              c.PackerForce, // packer build -force
-		SoftDelete:                         c.softDeleteSpec(),
-		Community:                          c.communitySpec(),
 		Timeout:                            c.Timeout,
 	}
 	// Managed images carry no architecture; the import builder passes it on, so an Arm64 import gets an
@@ -115,7 +111,6 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 			ConfidentialVMEncryptionType: tr.ConfidentialVMEncryptionType,
 			SecureVMDiskEncryptionSetID:  tr.SecureVMDiskEncryptionSetID,
 			DataDiskEncryptionSets:       dataDiskEncryptionSets(tr),
-			AdditionalReplicaSets:        replicaSets(tr),
 		}
 		if tr.ExcludeFromLatest {
 			exclude := true
@@ -123,7 +118,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		}
 		req.TargetRegions = append(req.TargetRegions, t)
 	}
-	return req
+	return c.withExtras(req, r.regions) // config_storage.go
 }
 
 // artifactFrom copies the core's result into the artifact.
