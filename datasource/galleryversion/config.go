@@ -29,6 +29,12 @@ type Config struct {
 
 	// The resource group that holds the gallery, in `subscription_id`.
 	ResourceGroup string `mapstructure:"resource_group" required:"true"`
+	// Read a community gallery (public images) by its public name, such as `acme-os-0a1b…`, instead of
+	// a gallery of your own: set it with `location` and without `resource_group` and `gallery_name`. The
+	// outputs' `id` is then the public id, `/CommunityGalleries/{name}/Images/{image}/Versions/{version}`.
+	CommunityGalleryName string `mapstructure:"community_gallery_name" required:"false"`
+	// The region whose public versions `community_gallery_name` reads (versions replicated there).
+	Location string `mapstructure:"location" required:"false"`
 	// The name of the Azure Compute Gallery.
 	GalleryName string `mapstructure:"gallery_name" required:"true"`
 	// The name of the image definition whose versions are searched.

@@ -24,6 +24,8 @@ type FlatConfig struct {
 	MetadataHost         *string  `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
 	AuxiliaryTenantIDs   []string `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
 	ResourceGroup        *string  `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
+	CommunityGalleryName *string  `mapstructure:"community_gallery_name" required:"false" cty:"community_gallery_name" hcl:"community_gallery_name"`
+	Location             *string  `mapstructure:"location" required:"false" cty:"location" hcl:"location"`
 	GalleryName          *string  `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
 	ImageName            *string  `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
 	VersionConstraint    *string  `mapstructure:"version_constraint" required:"false" cty:"version_constraint" hcl:"version_constraint"`
@@ -57,6 +59,8 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"metadata_host":          &hcldec.AttrSpec{Name: "metadata_host", Type: cty.String, Required: false},
 		"auxiliary_tenant_ids":   &hcldec.AttrSpec{Name: "auxiliary_tenant_ids", Type: cty.List(cty.String), Required: false},
 		"resource_group":         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
+		"community_gallery_name": &hcldec.AttrSpec{Name: "community_gallery_name", Type: cty.String, Required: false},
+		"location":               &hcldec.AttrSpec{Name: "location", Type: cty.String, Required: false},
 		"gallery_name":           &hcldec.AttrSpec{Name: "gallery_name", Type: cty.String, Required: false},
 		"image_name":             &hcldec.AttrSpec{Name: "image_name", Type: cty.String, Required: false},
 		"version_constraint":     &hcldec.AttrSpec{Name: "version_constraint", Type: cty.String, Required: false},

@@ -23,7 +23,11 @@ func (d *Datasource) execute(ctx context.Context) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("azure-gallery-version: %w", err)
 	}
-	versions, err := listVersions(ctx, sess, d.config.SubscriptionID, d.config.ResourceGroup, d.config.GalleryName, d.config.ImageName)
+	versions, err := d.listVersionsFor(ctx, sess) // community.go
+	if err != nil && d.config.CommunityGalleryName != "" {
+		return cty.NilVal, fmt.Errorf("azure-gallery-version: listing the versions of image %q in community gallery %q (%s): %w",
+			d.config.ImageName, d.config.CommunityGalleryName, d.config.Location, azure.Explain(err))
+	}
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("azure-gallery-version: listing the versions of image definition %q in gallery %q (resource group %q): %w",
 			d.config.ImageName, d.config.GalleryName, d.config.ResourceGroup, azure.Explain(err))

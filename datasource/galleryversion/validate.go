@@ -19,7 +19,11 @@ func (c *Config) prepare() (gallery.Constraint, *packersdk.MultiError) {
 		errs = packersdk.MultiErrorAppend(errs, err)
 	}
 
+	if c.CommunityGalleryName != "" {
+		c.prepareCommunity(&errs) // community.go
+	}
 	switch {
+	case c.CommunityGalleryName != "":
 	case c.ResourceGroup == "":
 		add("resource_group is required: the resource group that holds the gallery")
 	default:
@@ -28,6 +32,7 @@ func (c *Config) prepare() (gallery.Constraint, *packersdk.MultiError) {
 		}
 	}
 	switch {
+	case c.CommunityGalleryName != "":
 	case c.GalleryName == "":
 		add("gallery_name is required: the name of the Azure Compute Gallery that holds the image definition")
 	default:

@@ -22,6 +22,9 @@ func (s *Service) resourceVerb(rc *reqCtx, kd *kindDef, id, name, parentID strin
 	case http.MethodPut:
 		return s.put(rc, kd, id, name, parentID)
 	case http.MethodPatch:
+		if handled, e := s.restoreVersion(rc, kd, id); handled { // softdelete.go
+			return e
+		}
 		return s.patch(rc, kd, id, parentID)
 	case http.MethodDelete:
 		return s.deleteResource(rc, kd, id)

@@ -95,6 +95,7 @@ func shareGallery(s *Service, rc *reqCtx, g *resource) *apiError {
 	case eq(opType, "Reset"):
 	case eq(opType, "EnableCommunity"):
 		newSP["permissions"] = "Community"
+		enableCommunity(g, sp, newSP) // community.go
 	default:
 		var out []any
 		for _, typ := range []string{"Subscriptions", "AADTenants"} {

@@ -99,6 +99,9 @@ func indexProvider(seg []string, ns string) int {
 
 // computeSubscriptionScope serves operation status and list-by-subscription.
 func (s *Service) computeSubscriptionScope(rc *reqCtx, rest []string) *apiError {
+	if handled, e := s.communityRoute(rc, rest); handled { // community.go
+		return e
+	}
 	if len(rest) == 4 && eq(rest[0], "locations") {
 		return s.operationStatus(rc, rest[1], rest[2], rest[3])
 	}
@@ -129,6 +132,9 @@ func (s *Service) compute(rc *reqCtx, rest []string) *apiError {
 		if i+1 < len(rest) {
 			names = append(names, rest[i+1])
 		}
+	}
+	if handled, e := s.softDeletedList(rc, types, names); handled { // softdelete.go
+		return e
 	}
 	action := ""
 	kd := s.kindByPath(types)

@@ -40,6 +40,8 @@ type meta struct {
 	AccessSAS string `json:"accessSAS,omitempty"`
 	// NestedUntil is when the last deleted child stops counting as nested (Options.DeleteLag).
 	NestedUntil time.Time `json:"nestedUntil,omitzero"`
+	// SoftDeleted is the version a soft-deleted record keeps for a restore (softdelete.go).
+	SoftDeleted *resource `json:"softDeleted,omitempty"`
 }
 
 // operation is a long-running operation record; its status is derived from the resource and the clock.

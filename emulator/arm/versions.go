@@ -13,6 +13,7 @@ func versionKind() *kindDef {
 		Type: "Microsoft.Compute/galleries/images/versions", Family: familyGallery, OpKind: opCaps, CreateStatus: http.StatusCreated,
 		Prepare:   prepareVersion,
 		CanDelete: canDeleteVersion,
+		Deleted:   softDeleteVersion, // softdelete.go
 		Render:    renderVersion,
 		Quota:     func(q Quotas) int { return q.VersionsPerRegion },
 	}
@@ -219,11 +220,10 @@ func (s *Service) targetRegions(w *write, pp map[string]any) ([]targetRegion, *a
 		replicaCount = n
 	}
 	pp["replicaCount"] = replicaCount
-	sat := str(pp, "storageAccountType")
-	if sat == "" {
-		sat = "Standard_LRS"
+	strategy, sat, e := versionStorage(w, pp) // storage.go
+	if e != nil {
+		return nil, e
 	}
-	pp["storageAccountType"] = sat
 	raw := list(pp, "targetRegions")
 	if len(raw) == 0 {
 		raw = []any{map[string]any{"name": regionDisplayName(w.res.Location)}}
@@ -262,6 +262,12 @@ func (s *Service) targetRegions(w *write, pp map[string]any) ([]targetRegion, *a
 		}
 		if str(m, "storageAccountType") == "" {
 			m["storageAccountType"] = sat
+			if strategy != "" {
+				m["storageAccountType"] = strategyStorage(strategy, name)
+			}
+		}
+		if e := checkReplicaSets(field+"["+itoa(i)+"]", m); e != nil {
+			return nil, e
 		}
 		if _, ok := m["excludeFromLatest"]; !ok {
 			m["excludeFromLatest"] = false

@@ -18,8 +18,11 @@ func (p *Publisher) createGallery(ctx context.Context, cf *armcompute.ClientFact
 		Location: to.Ptr(a.Location),
 		Tags:     createdTags(req),
 	}
-	if req.GalleryDescription != "" || req.DirectSharing {
-		body.Properties = &armcompute.GalleryProperties{}
+	if req.GalleryDescription != "" || req.DirectSharing || req.SoftDelete != nil || req.Community != nil {
+		body.Properties = &armcompute.GalleryProperties{SoftDeletePolicy: softDeletePolicy(req.SoftDelete)}
+	}
+	if req.Community != nil {
+		body.Properties.SharingProfile = communityProfile(req.Community) // community.go
 	}
 	if req.GalleryDescription != "" {
 		body.Properties.Description = to.Ptr(req.GalleryDescription)
@@ -164,10 +167,13 @@ func publishingProfile(req Request, a *Actions) *armcompute.GalleryImageVersionP
 	}
 	for _, r := range a.Regions {
 		tr := &armcompute.TargetRegion{
-			Name:                 to.Ptr(r.Name),
-			RegionalReplicaCount: to.Ptr(r.Replicas),
-			StorageAccountType:   to.Ptr(armcompute.StorageAccountType(r.StorageAccountType)),
-			ExcludeFromLatest:    r.ExcludeFromLatest,
+			Name:                  to.Ptr(r.Name),
+			RegionalReplicaCount:  to.Ptr(r.Replicas),
+			ExcludeFromLatest:     r.ExcludeFromLatest,
+			AdditionalReplicaSets: replicaSetsBody(a.ReplicaSets[r.Name]),
+		}
+		if r.StorageAccountType != "" { // "" when the storage account strategy decides
+			tr.StorageAccountType = to.Ptr(armcompute.StorageAccountType(r.StorageAccountType))
 		}
 		tr.Encryption = regionEncryption(r, req)
 		pp.TargetRegions = append(pp.TargetRegions, tr)
@@ -195,6 +201,9 @@ func versionBody(req Request, a *Actions, src Source) armcompute.GalleryImageVer
 	}
 	if req.StorageAccountType != "" {
 		pp.StorageAccountType = to.Ptr(armcompute.StorageAccountType(req.StorageAccountType))
+	}
+	if req.StorageAccountStrategy != "" {
+		pp.StorageAccountStrategy = to.Ptr(armcompute.StorageAccountStrategy(req.StorageAccountStrategy))
 	}
 	if req.ReplicationMode != "" {
 		pp.ReplicationMode = to.Ptr(armcompute.ReplicationMode(req.ReplicationMode))

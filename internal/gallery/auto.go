@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +65,8 @@ func (p *Publisher) prepareVersions(ctx context.Context, req *Request, obs *Obse
 	if !auto {
 		return versions, false, nil
 	}
-	name, err := pickAuto(versions, req.Version, nil)
+	// A soft-deleted version still holds its number (softdelete.go).
+	name, err := pickAuto(append(slices.Clone(versions), softDeletedAsVersions(obs.SoftDeleted)...), req.Version, nil)
 	if err != nil {
 		return nil, true, err
 	}

@@ -45,7 +45,7 @@ func convergeDiff(req Request, a *Actions, v *ObservedVersion) ([]FieldChange, e
 			ch = append(ch, FieldChange{Field: "target_region", From: "", To: r.Name})
 			continue
 		}
-		if h.StorageAccountType != "" && !strings.EqualFold(h.StorageAccountType, r.StorageAccountType) {
+		if h.StorageAccountType != "" && r.StorageAccountType != "" && !strings.EqualFold(h.StorageAccountType, r.StorageAccountType) {
 			return nil, fmt.Errorf("version %s is replicated to %s with storage_account_type %s; it cannot change to %s on an existing version: set the region's storage_account_type = %q, or publish another image_version",
 				name, r.Name, h.StorageAccountType, r.StorageAccountType, h.StorageAccountType)
 		}

@@ -43,6 +43,10 @@ func (p *Publisher) carryOut(ctx context.Context, cf *armcompute.ClientFactory, 
 	for _, l := range plan.lines() {
 		p.ui.Say(prefix + ": " + l)
 	}
+	if len(plan.Delete) > 0 {
+		plan.RecoverableDays = req.Lifecycle.RecoverableDays
+		p.ui.Say(prefix + ": " + recoverability(req.Lifecycle)) // softdelete.go
+	}
 	if req.Lifecycle.DryRun {
 		return
 	}

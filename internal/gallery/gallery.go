@@ -54,6 +54,9 @@ type Request struct {
 	// (0 and "" leave Azure's defaults: 1 and Standard_LRS).
 	ReplicaCount       int32
 	StorageAccountType string
+	// StorageAccountStrategy is PreferStandard_ZRS or DefaultStandard_LRS (storage.go); "" sends none.
+	// Azure refuses it together with StorageAccountType; a region's own storage type overrides it.
+	StorageAccountStrategy string
 	// ReplicationMode is "Full" (default) or "Shallow".
 	ReplicationMode   string
 	ExcludeFromLatest bool
@@ -62,6 +65,13 @@ type Request struct {
 	// AllowDeletionOfReplicatedLocations and BlockDeletionBeforeEndOfLife set the version's safety profile.
 	AllowDeletionOfReplicatedLocations *bool
 	BlockDeletionBeforeEndOfLife       *bool
+	// Community creates a missing gallery for the community (permission Community, community.go).
+	Community *CommunitySpec
+	// SoftDelete turns soft delete on for a gallery this run creates (softdelete.go); nil leaves it off.
+	SoftDelete *SoftDeleteSpec
+	// Force is `packer build -force`: an existing version of this number that the plugin owns is deleted
+	// and published again (force.go); one it does not own is refused.
+	Force bool
 	// CleanupOnFailure deletes what this run created (never anything else) when the publish fails.
 	CleanupOnFailure bool
 	// Timeout bounds the whole publish (0 = DefaultTimeout).
@@ -115,6 +125,8 @@ type TargetRegion struct {
 	ConfidentialVMEncryptionType, SecureVMDiskEncryptionSetID string
 	// DataDiskEncryptionSets overrides DiskEncryptionSetID for some data disk LUNs.
 	DataDiskEncryptionSets map[int32]string
+	// AdditionalReplicaSets are more replicas in this region on other storage (storage.go).
+	AdditionalReplicaSets []ReplicaSet
 }
 
 // Outcome says what the publish did with the version.

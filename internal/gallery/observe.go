@@ -19,6 +19,8 @@ type Observed struct {
 	Gallery    *ObservedGallery
 	Definition *ObservedDefinition
 	Version    *ObservedVersion
+	// SoftDeleted are the definition's soft-deleted versions, read only when the gallery has soft delete.
+	SoftDeleted []SoftDeletedVersion
 }
 
 // Source is the image being published, as Azure reports it.
@@ -42,6 +44,9 @@ type Source struct {
 // ObservedGallery is an existing gallery.
 type ObservedGallery struct {
 	ID, Location, ProvisioningState string
+	// SoftDelete and RetentionDays are the gallery's softDeletePolicy (softdelete.go).
+	SoftDelete    bool
+	RetentionDays int32
 }
 
 // ObservedDefinition is an existing image definition, flattened to the fields the plan compares.
@@ -122,6 +127,7 @@ func (p *Publisher) Observe(ctx context.Context, req Request) (*Observed, error)
 		return nil, fmt.Errorf("reading gallery %s: %w", req.GalleryName, azure.Explain(err))
 	}
 	obs.Gallery = &ObservedGallery{ID: deref(g.ID), Location: NormalizeRegion(deref(g.Location))}
+	obs.Gallery.SoftDelete, obs.Gallery.RetentionDays = softDeleteFrom(g.Gallery)
 	if g.Properties != nil && g.Properties.ProvisioningState != nil {
 		obs.Gallery.ProvisioningState = string(*g.Properties.ProvisioningState)
 	}

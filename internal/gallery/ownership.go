@@ -27,6 +27,9 @@ const (
 	WriteRetire
 	// WriteCleanup is the delete of cleanup_on_failure: only what this run created.
 	WriteCleanup
+	// WriteReplace is `packer build -force`: delete an existing version and publish it again; only one the
+	// plugin owns (force.go).
+	WriteReplace
 )
 
 // Owns says whether the plugin owns a resource with these tags.

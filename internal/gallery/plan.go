@@ -39,8 +39,13 @@ type Actions struct {
 	VersionUpdates []FieldChange
 	// Regions are the target regions, normalized, source region first.
 	Regions []RegionPlan
-	// FootprintGiB is the stored size: the source size times the replicas summed over regions.
+	// FootprintGiB is the stored size: the source size times the replicas summed over regions, their
+	// additional replica sets included.
 	FootprintGiB int64
+	// StorageAccountStrategy is the request's strategy, which stores the regions without their own type.
+	StorageAccountStrategy string
+	// ReplicaSets are the additional replica sets by region name (storage.go); RegionPlan stays comparable.
+	ReplicaSets map[string][]ReplicaSet
 	// Notes are the decisions worth telling the user, in order.
 	Notes []string
 }
@@ -86,6 +91,9 @@ func Plan(req Request, obs *Observed) (*Actions, error) {
 	}
 	if err := planGallery(req, obs, a); err != nil {
 		return nil, err
+	}
+	if n := softDeleteNote(req, a, obs); n != "" { // softdelete.go
+		a.Notes = append(a.Notes, n)
 	}
 	if err := planDefinition(req, obs, a); err != nil {
 		return nil, err
@@ -273,6 +281,13 @@ func planRegions(req Request, src Source, a *Actions) error {
 		defReplicas = DefaultReplicaCount
 	}
 	defType := orDefault(req.StorageAccountType, DefaultStorageAccountType)
+	if req.StorageAccountStrategy != "" {
+		if err := CheckStorageStrategy(req.StorageAccountStrategy, req.StorageAccountType); err != nil {
+			return err
+		}
+		defType = "" // the strategy stores the regions that set no type of their own
+		a.StorageAccountStrategy = req.StorageAccountStrategy
+	}
 	seen := map[string]string{}
 	var regions []RegionPlan
 	for i, tr := range req.TargetRegions {
@@ -292,6 +307,11 @@ func planRegions(req Request, src Source, a *Actions) error {
 		if err := CheckReplicas(fmt.Sprintf("target_region[%d].replicas", i), rp.Replicas); err != nil {
 			return err
 		}
+		shallow := strings.EqualFold(req.ReplicationMode, ReplicationShallow)
+		if errs := CheckReplicaSets(fmt.Sprintf("target_region[%d]", i), rp.StorageAccountType, tr.AdditionalReplicaSets, shallow); len(errs) > 0 {
+			return errors.Join(errs...)
+		}
+		a.addReplicaSets(name, tr.AdditionalReplicaSets)
 		regions = append(regions, rp)
 	}
 	if _, ok := seen[a.Location]; !ok {
@@ -321,10 +341,7 @@ func planRegions(req Request, src Source, a *Actions) error {
 		}
 	}
 	a.Regions = regions
-	var replicas int64
-	for _, r := range regions {
-		replicas += int64(r.Replicas)
-	}
+	replicas, _ := a.storageBreakdown()
 	a.FootprintGiB = src.SizeGiB * replicas
 	return nil
 }

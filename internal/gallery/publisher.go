@@ -69,7 +69,14 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 	p.ui.Message(fmt.Sprintf("Source: %s %s in %s, %d GiB.", obs.Source.OSType, obs.Source.Kind, obs.Source.Location, obs.Source.SizeGiB))
 	req.Lifecycle.RunID = newRunID(req.Lifecycle)
 	req.Lifecycle.Major = req.Version.Major
+	if err := p.prepareSoftDelete(ctx, &req, obs); err != nil { // softdelete.go
+		return nil, p.interrupted(ctx, err, req, timeout, false)
+	}
 	_, auto, err := p.prepareVersions(ctx, &req, obs)
+	if err != nil {
+		return nil, err
+	}
+	replaced, err := forceCheck(req, obs) // force.go
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +88,9 @@ func (p *Publisher) Publish(ctx context.Context, req Request) (*Result, error) {
 		p.ui.Say(n)
 	}
 	p.ui.Message(footprintLine(acts))
+	if err := p.forceDelete(ctx, req, acts, replaced); err != nil {
+		return nil, p.interrupted(ctx, err, req, timeout, false)
+	}
 
 	run := &runRecord{auto: auto, attempts: 1}
 	res, err := p.execute(ctx, req, obs, acts, run)
@@ -129,15 +139,18 @@ func (p *Publisher) interrupted(ctx context.Context, err error, req Request, tim
 
 func footprintLine(a *Actions) string {
 	var parts []string
-	var replicas int64
 	for _, r := range a.Regions {
 		parts = append(parts, fmt.Sprintf("%s×%d", r.Name, r.Replicas))
-		replicas += int64(r.Replicas)
+		for _, s := range a.ReplicaSets[r.Name] {
+			parts = append(parts, fmt.Sprintf("%s+%s×%d", r.Name, s.StorageAccountType, s.Replicas))
+		}
 	}
+	replicas, _ := a.storageBreakdown()
 	if replicas == 0 {
 		return ""
 	}
-	return fmt.Sprintf("Storage footprint: %d GiB (%d GiB × %d replicas: %s).", a.FootprintGiB, a.FootprintGiB/replicas, replicas, strings.Join(parts, ", "))
+	size := a.FootprintGiB / replicas
+	return fmt.Sprintf("Storage footprint: %d GiB (%d GiB × %d replicas: %s; by storage: %s).", a.FootprintGiB, size, replicas, strings.Join(parts, ", "), storageFootprintDetail(a, size))
 }
 
 // runRecord is what this run created or tried to create, so cleanup deletes exactly that (each after

@@ -28,6 +28,9 @@ type Lifecycle struct {
 	// Major is version_major: when set, retention and demotion count and touch only versions of that
 	// major (a line); nil counts every major. Publish copies it from Request.Version.Major.
 	Major *int32
+	// RecoverableDays is how long a deleted version stays recoverable (the gallery's soft delete; 0 =
+	// deletions are permanent). Publish sets it from what it observed.
+	RecoverableDays int32
 }
 
 // DefaultVersionQuota is Azure's default limit of image versions per subscription and region.
@@ -58,6 +61,8 @@ type RetentionPlan struct {
 	Skipped []string
 	// Failed lists what could not be done, with Azure's reason (filled while acting).
 	Failed []string
+	// RecoverableDays is how long the deleted versions stay recoverable (0 = permanent; softdelete.go).
+	RecoverableDays int32
 }
 
 // Demotion is one version shrunk to fewer regions.

@@ -147,6 +147,11 @@ var Rules = []Rule{
 	replicasRule("target_region[].replicas"),
 	enumRule("storage_account_type", "Replica storage (default "+DefaultStorageAccountType+")", StorageAccountTypes),
 	enumRule("target_region[].storage_account_type", "Replica storage in one region (default: storage_account_type)", StorageAccountTypes),
+	enumRule("storage_account_strategy", "How Azure picks the replicas' storage when storage_account_type is not set (GalleryRP 2026-03-03; PreferStandard_ZRS: Standard_ZRS in regions with zones, else Standard_LRS)", StorageAccountStrategies),
+	{Field: "storage_account_strategy", Azure: "Cannot be set along with storage_account_type; a target_region's own storage_account_type overrides it. Not updatable on an existing version."},
+	enumRule("target_region[].additional_replica_set[].storage_account_type", "Storage of an additional (direct drive) replica set", ReplicaSetStorageTypes),
+	replicasRule("target_region[].additional_replica_set[].replicas"),
+	{Field: "target_region[].additional_replica_set", Azure: "One replica set per storage type in a region, not the region's own storage type; none with replication_mode = \"Shallow\"."},
 	enumRule("replication_mode", "Replication mode (default "+DefaultReplicationMode+")", ReplicationModes),
 	{Field: "replication_mode", Azure: "Shallow replicates only to the source image's region, with 1 replica: no other target region, replica_count and replicas at most 1."},
 	enumRule("os_type", "OS type", OSTypes),
@@ -166,5 +171,15 @@ var Rules = []Rule{
 			}
 			return CheckTimeout(d)
 		}, Refused: "-5m"},
+	{Field: "share_with_community.public_name_prefix", Azure: "5 to 16 letters, digits or hyphens, starting with a letter or digit; Azure appends a GUID to make the public name.",
+		Check: func(v string) error {
+			errs := CheckCommunity("share_with_community", &CommunitySpec{PublicNamePrefix: v, PublisherEmail: "a@b.c", PublisherURI: "https://b.c", Eula: "https://b.c"})
+			if len(errs) > 0 {
+				return errs[0]
+			}
+			return nil
+		}, Refused: "ab"},
+	{Field: "share_with_community", Azure: "publisher_email an email address, publisher_uri and eula absolute http(s) links; not with share_with_subscriptions or share_with_tenants (a gallery's sharing permission is either Groups or Community)."},
+	{Field: "soft_delete.retention_days", Azure: "At least 1 day (softDeletePolicy.retentionPeriodInDays); only on a gallery the plugin creates (create_gallery = true)."},
 	{Field: "version_quota", Azure: fmt.Sprintf("Image versions per subscription and region: Azure's default quota is %d.", DefaultVersionQuota)},
 }

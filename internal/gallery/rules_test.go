@@ -29,6 +29,7 @@ func TestEnumsMatchArmcompute(t *testing.T) {
 	}{
 		{"storage account types", StorageAccountTypes, strs(armcompute.PossibleStorageAccountTypeValues())},
 		{"replication modes", ReplicationModes, strs(armcompute.PossibleReplicationModeValues())},
+		{"storage account strategies", StorageAccountStrategies, strs(armcompute.PossibleStorageAccountStrategyValues())},
 		{"os types", OSTypes, strs(armcompute.PossibleOperatingSystemTypesValues())},
 		{"os states", OSStates, strs(armcompute.PossibleOperatingSystemStateTypesValues())},
 		{"hyper-v generations", HyperVGenerations, strs(armcompute.PossibleHyperVGenerationValues())},

@@ -38,6 +38,9 @@ type Artifact struct {
 	Regions []string
 	// Outcome says what this run did: "created", "reused" or "resumed".
 	Outcome string
+	// CommunityIDs are the version's public ids when the gallery is shared to the community
+	// (/CommunityGalleries/{publicName}/Images/{image}/Versions/{version}).
+	CommunityIDs []string
 }
 
 // BuilderId implements packersdk.Artifact.
@@ -95,6 +98,7 @@ func (a *Artifact) generatedData() map[string]interface{} {
 		"SourceImageID":            a.SourceImageID,
 		"ReplicatedRegions":        strings.Join(a.Regions, ","),
 		"PublishOutcome":           a.Outcome,
+		"CommunityImageVersionIDs": strings.Join(a.CommunityIDs, ","),
 	}
 }
 
@@ -106,6 +110,9 @@ func (a *Artifact) registryImages() ([]*registryimage.Image, error) {
 		"image_version":      a.Version,
 		"source_image_id":    a.SourceImageID,
 		"replicated_regions": strings.Join(a.Regions, ","),
+	}
+	if len(a.CommunityIDs) > 0 {
+		labels["community_image_ids"] = strings.Join(a.CommunityIDs, ",")
 	}
 	images := make([]*registryimage.Image, 0, len(a.Regions))
 	for _, region := range a.Regions {

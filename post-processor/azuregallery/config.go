@@ -48,6 +48,11 @@ type Config struct {
 	// Create the gallery (in the source image's region) when it does not exist. Off by default, so that a
 	// typo in `gallery_name` fails instead of creating a stray gallery.
 	CreateGallery bool `mapstructure:"create_gallery" required:"false"`
+	// Soft delete for the gallery this plugin creates: `soft_delete { retention_days = 7 }` keeps deleted
+	// versions recoverable for that many days. Needs `create_gallery = true`.
+	SoftDelete *SoftDeleteBlock `mapstructure:"soft_delete" required:"false"`
+	// Publish to a community gallery (public images): see the `share_with_community` block.
+	ShareWithCommunity *CommunityBlock `mapstructure:"share_with_community" required:"false"`
 	// The description of a gallery created by `create_gallery`.
 	GalleryDescription string `mapstructure:"gallery_description" required:"false"`
 
@@ -118,6 +123,11 @@ type Config struct {
 	// The default storage for replicas: `Standard_LRS` (the default), `Standard_ZRS`, `Premium_LRS` or
 	// `PremiumV2_LRS`.
 	StorageAccountType string `mapstructure:"storage_account_type" required:"false"`
+	// How Azure picks the replicas' storage instead of `storage_account_type` (Azure accepts only one
+	// of the two): `PreferStandard_ZRS` stores them on `Standard_ZRS` in regions with availability zones
+	// and on `Standard_LRS` elsewhere; `DefaultStandard_LRS` on `Standard_LRS`. A `target_region`'s own
+	// `storage_account_type` overrides it. It cannot change on an existing version.
+	StorageAccountStrategy string `mapstructure:"storage_account_strategy" required:"false"`
 	// `Full` (the default) copies the image into every region. `Shallow` skips the copy for fast test
 	// publishes; it allows only the source region and one replica.
 	ReplicationMode string `mapstructure:"replication_mode" required:"false"`
@@ -166,6 +176,10 @@ type TargetRegion struct {
 	// The disk encryption set of one data disk in this region, instead of `disk_encryption_set_id`, which
 	// otherwise encrypts the OS disk and every data disk. Repeat the block for several LUNs.
 	DataDiskEncryption []DataDiskEncryption `mapstructure:"data_disk_encryption" required:"false"`
+	// More replicas in this region on other storage (Azure's direct drive replicas), next to `replicas`:
+	// `additional_replica_set { storage_account_type = "PremiumV2_LRS" replicas = 1 }`. One set per
+	// storage type; not with `replication_mode = "Shallow"`.
+	AdditionalReplicaSets []ReplicaSetBlock `mapstructure:"additional_replica_set" required:"false"`
 }
 
 // PurchasePlan is a Marketplace purchase plan. All three fields are required when the block is present.

@@ -10,84 +10,87 @@ import (
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	PackerBuildName                    *string            `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
-	PackerBuilderType                  *string            `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
-	PackerCoreVersion                  *string            `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
-	PackerDebug                        *bool              `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
-	PackerForce                        *bool              `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
-	PackerOnError                      *string            `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
-	PackerUserVars                     map[string]string  `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
-	PackerSensitiveVars                []string           `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
-	ClientID                           *string            `mapstructure:"client_id" required:"false" cty:"client_id" hcl:"client_id"`
-	ClientSecret                       *string            `mapstructure:"client_secret" required:"false" cty:"client_secret" hcl:"client_secret"`
-	ClientCertPath                     *string            `mapstructure:"client_cert_path" required:"false" cty:"client_cert_path" hcl:"client_cert_path"`
-	ClientCertPassword                 *string            `mapstructure:"client_cert_password" required:"false" cty:"client_cert_password" hcl:"client_cert_password"`
-	ClientJWT                          *string            `mapstructure:"client_jwt" required:"false" cty:"client_jwt" hcl:"client_jwt"`
-	OIDCRequestURL                     *string            `mapstructure:"oidc_request_url" required:"false" cty:"oidc_request_url" hcl:"oidc_request_url"`
-	OIDCRequestToken                   *string            `mapstructure:"oidc_request_token" required:"false" cty:"oidc_request_token" hcl:"oidc_request_token"`
-	UseAzureCLIAuth                    *bool              `mapstructure:"use_azure_cli_auth" required:"false" cty:"use_azure_cli_auth" hcl:"use_azure_cli_auth"`
-	TenantID                           *string            `mapstructure:"tenant_id" required:"false" cty:"tenant_id" hcl:"tenant_id"`
-	SubscriptionID                     *string            `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
-	CloudEnvironmentName               *string            `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
-	MetadataHost                       *string            `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
-	AuxiliaryTenantIDs                 []string           `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
-	VersionBump                        *string            `mapstructure:"version_bump" required:"false" cty:"version_bump" hcl:"version_bump"`
-	VersionMajor                       *int               `mapstructure:"version_major" required:"false" cty:"version_major" hcl:"version_major"`
-	KeepVersions                       *int               `mapstructure:"keep_versions" required:"false" cty:"keep_versions" hcl:"keep_versions"`
-	EndOfLifeSuperseded                *string            `mapstructure:"end_of_life_superseded" required:"false" cty:"end_of_life_superseded" hcl:"end_of_life_superseded"`
-	RetentionDryRun                    *bool              `mapstructure:"retention_dry_run" required:"false" cty:"retention_dry_run" hcl:"retention_dry_run"`
-	DemoteSupersededTo                 []string           `mapstructure:"demote_superseded_to" required:"false" cty:"demote_superseded_to" hcl:"demote_superseded_to"`
-	DemoteSupersededToSourceRegion     *bool              `mapstructure:"demote_superseded_to_source_region" required:"false" cty:"demote_superseded_to_source_region" hcl:"demote_superseded_to_source_region"`
-	VersionQuota                       *int               `mapstructure:"version_quota" required:"false" cty:"version_quota" hcl:"version_quota"`
-	Share                              []FlatShareBlock   `mapstructure:"share" required:"false" cty:"share" hcl:"share"`
-	ShareWithSubscriptions             []string           `mapstructure:"share_with_subscriptions" required:"false" cty:"share_with_subscriptions" hcl:"share_with_subscriptions"`
-	ShareWithTenants                   []string           `mapstructure:"share_with_tenants" required:"false" cty:"share_with_tenants" hcl:"share_with_tenants"`
-	SourceSnapshotID                   *string            `mapstructure:"source_snapshot_id" required:"false" cty:"source_snapshot_id" hcl:"source_snapshot_id"`
-	SourceDiskID                       *string            `mapstructure:"source_disk_id" required:"false" cty:"source_disk_id" hcl:"source_disk_id"`
-	SourceVHDURI                       *string            `mapstructure:"source_vhd_uri" required:"false" cty:"source_vhd_uri" hcl:"source_vhd_uri"`
-	SourceStorageAccountID             *string            `mapstructure:"source_storage_account_id" required:"false" cty:"source_storage_account_id" hcl:"source_storage_account_id"`
-	SourceLocation                     *string            `mapstructure:"source_location" required:"false" cty:"source_location" hcl:"source_location"`
-	DataDisks                          []FlatDataDisk     `mapstructure:"data_disk" required:"false" cty:"data_disk" hcl:"data_disk"`
-	SourceImageID                      *string            `mapstructure:"source_image_id" required:"false" cty:"source_image_id" hcl:"source_image_id"`
-	SourceImageVersionID               *string            `mapstructure:"source_image_version_id" required:"false" cty:"source_image_version_id" hcl:"source_image_version_id"`
-	ResourceGroup                      *string            `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
-	GalleryName                        *string            `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
-	CreateGallery                      *bool              `mapstructure:"create_gallery" required:"false" cty:"create_gallery" hcl:"create_gallery"`
-	GalleryDescription                 *string            `mapstructure:"gallery_description" required:"false" cty:"gallery_description" hcl:"gallery_description"`
-	ImageName                          *string            `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
-	CreateImage                        *bool              `mapstructure:"create_image" required:"false" cty:"create_image" hcl:"create_image"`
-	Publisher                          *string            `mapstructure:"publisher" required:"false" cty:"publisher" hcl:"publisher"`
-	Offer                              *string            `mapstructure:"offer" required:"false" cty:"offer" hcl:"offer"`
-	SKU                                *string            `mapstructure:"sku" required:"false" cty:"sku" hcl:"sku"`
-	OSType                             *string            `mapstructure:"os_type" required:"false" cty:"os_type" hcl:"os_type"`
-	OSState                            *string            `mapstructure:"os_state" required:"false" cty:"os_state" hcl:"os_state"`
-	HyperVGeneration                   *string            `mapstructure:"hyper_v_generation" required:"false" cty:"hyper_v_generation" hcl:"hyper_v_generation"`
-	Architecture                       *string            `mapstructure:"architecture" required:"false" cty:"architecture" hcl:"architecture"`
-	SecurityType                       *string            `mapstructure:"security_type" required:"false" cty:"security_type" hcl:"security_type"`
-	AcceleratedNetworking              *bool              `mapstructure:"accelerated_networking" required:"false" cty:"accelerated_networking" hcl:"accelerated_networking"`
-	DiskControllerTypes                []string           `mapstructure:"disk_controller_types" required:"false" cty:"disk_controller_types" hcl:"disk_controller_types"`
-	RecommendedVCPUsMin                *int32             `mapstructure:"recommended_vcpus_min" required:"false" cty:"recommended_vcpus_min" hcl:"recommended_vcpus_min"`
-	RecommendedVCPUsMax                *int32             `mapstructure:"recommended_vcpus_max" required:"false" cty:"recommended_vcpus_max" hcl:"recommended_vcpus_max"`
-	RecommendedMemoryGBMin             *int32             `mapstructure:"recommended_memory_gb_min" required:"false" cty:"recommended_memory_gb_min" hcl:"recommended_memory_gb_min"`
-	RecommendedMemoryGBMax             *int32             `mapstructure:"recommended_memory_gb_max" required:"false" cty:"recommended_memory_gb_max" hcl:"recommended_memory_gb_max"`
-	Description                        *string            `mapstructure:"description" required:"false" cty:"description" hcl:"description"`
-	EULA                               *string            `mapstructure:"eula" required:"false" cty:"eula" hcl:"eula"`
-	PrivacyStatementURI                *string            `mapstructure:"privacy_statement_uri" required:"false" cty:"privacy_statement_uri" hcl:"privacy_statement_uri"`
-	ReleaseNoteURI                     *string            `mapstructure:"release_note_uri" required:"false" cty:"release_note_uri" hcl:"release_note_uri"`
-	EndOfLifeDate                      *string            `mapstructure:"end_of_life_date" required:"false" cty:"end_of_life_date" hcl:"end_of_life_date"`
-	PurchasePlan                       *FlatPurchasePlan  `mapstructure:"purchase_plan" required:"false" cty:"purchase_plan" hcl:"purchase_plan"`
-	ImageVersion                       *string            `mapstructure:"image_version" required:"true" cty:"image_version" hcl:"image_version"`
-	TargetRegions                      []FlatTargetRegion `mapstructure:"target_region" required:"false" cty:"target_region" hcl:"target_region"`
-	ReplicaCount                       *int32             `mapstructure:"replica_count" required:"false" cty:"replica_count" hcl:"replica_count"`
-	StorageAccountType                 *string            `mapstructure:"storage_account_type" required:"false" cty:"storage_account_type" hcl:"storage_account_type"`
-	ReplicationMode                    *string            `mapstructure:"replication_mode" required:"false" cty:"replication_mode" hcl:"replication_mode"`
-	ExcludeFromLatest                  *bool              `mapstructure:"exclude_from_latest" required:"false" cty:"exclude_from_latest" hcl:"exclude_from_latest"`
-	VersionEndOfLifeDate               *string            `mapstructure:"version_end_of_life_date" required:"false" cty:"version_end_of_life_date" hcl:"version_end_of_life_date"`
-	Tags                               map[string]string  `mapstructure:"tags" required:"false" cty:"tags" hcl:"tags"`
-	AllowDeletionOfReplicatedLocations *bool              `mapstructure:"allow_deletion_of_replicated_locations" required:"false" cty:"allow_deletion_of_replicated_locations" hcl:"allow_deletion_of_replicated_locations"`
-	BlockDeletionBeforeEndOfLife       *bool              `mapstructure:"block_deletion_before_end_of_life" required:"false" cty:"block_deletion_before_end_of_life" hcl:"block_deletion_before_end_of_life"`
-	Timeout                            *string            `mapstructure:"timeout" required:"false" cty:"timeout" hcl:"timeout"`
-	CleanupOnFailure                   *bool              `mapstructure:"cleanup_on_failure" required:"false" cty:"cleanup_on_failure" hcl:"cleanup_on_failure"`
+	PackerBuildName                    *string              `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
+	PackerBuilderType                  *string              `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
+	PackerCoreVersion                  *string              `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
+	PackerDebug                        *bool                `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
+	PackerForce                        *bool                `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
+	PackerOnError                      *string              `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
+	PackerUserVars                     map[string]string    `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
+	PackerSensitiveVars                []string             `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
+	ClientID                           *string              `mapstructure:"client_id" required:"false" cty:"client_id" hcl:"client_id"`
+	ClientSecret                       *string              `mapstructure:"client_secret" required:"false" cty:"client_secret" hcl:"client_secret"`
+	ClientCertPath                     *string              `mapstructure:"client_cert_path" required:"false" cty:"client_cert_path" hcl:"client_cert_path"`
+	ClientCertPassword                 *string              `mapstructure:"client_cert_password" required:"false" cty:"client_cert_password" hcl:"client_cert_password"`
+	ClientJWT                          *string              `mapstructure:"client_jwt" required:"false" cty:"client_jwt" hcl:"client_jwt"`
+	OIDCRequestURL                     *string              `mapstructure:"oidc_request_url" required:"false" cty:"oidc_request_url" hcl:"oidc_request_url"`
+	OIDCRequestToken                   *string              `mapstructure:"oidc_request_token" required:"false" cty:"oidc_request_token" hcl:"oidc_request_token"`
+	UseAzureCLIAuth                    *bool                `mapstructure:"use_azure_cli_auth" required:"false" cty:"use_azure_cli_auth" hcl:"use_azure_cli_auth"`
+	TenantID                           *string              `mapstructure:"tenant_id" required:"false" cty:"tenant_id" hcl:"tenant_id"`
+	SubscriptionID                     *string              `mapstructure:"subscription_id" required:"true" cty:"subscription_id" hcl:"subscription_id"`
+	CloudEnvironmentName               *string              `mapstructure:"cloud_environment_name" required:"false" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
+	MetadataHost                       *string              `mapstructure:"metadata_host" required:"false" cty:"metadata_host" hcl:"metadata_host"`
+	AuxiliaryTenantIDs                 []string             `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
+	VersionBump                        *string              `mapstructure:"version_bump" required:"false" cty:"version_bump" hcl:"version_bump"`
+	VersionMajor                       *int                 `mapstructure:"version_major" required:"false" cty:"version_major" hcl:"version_major"`
+	KeepVersions                       *int                 `mapstructure:"keep_versions" required:"false" cty:"keep_versions" hcl:"keep_versions"`
+	EndOfLifeSuperseded                *string              `mapstructure:"end_of_life_superseded" required:"false" cty:"end_of_life_superseded" hcl:"end_of_life_superseded"`
+	RetentionDryRun                    *bool                `mapstructure:"retention_dry_run" required:"false" cty:"retention_dry_run" hcl:"retention_dry_run"`
+	DemoteSupersededTo                 []string             `mapstructure:"demote_superseded_to" required:"false" cty:"demote_superseded_to" hcl:"demote_superseded_to"`
+	DemoteSupersededToSourceRegion     *bool                `mapstructure:"demote_superseded_to_source_region" required:"false" cty:"demote_superseded_to_source_region" hcl:"demote_superseded_to_source_region"`
+	VersionQuota                       *int                 `mapstructure:"version_quota" required:"false" cty:"version_quota" hcl:"version_quota"`
+	Share                              []FlatShareBlock     `mapstructure:"share" required:"false" cty:"share" hcl:"share"`
+	ShareWithSubscriptions             []string             `mapstructure:"share_with_subscriptions" required:"false" cty:"share_with_subscriptions" hcl:"share_with_subscriptions"`
+	ShareWithTenants                   []string             `mapstructure:"share_with_tenants" required:"false" cty:"share_with_tenants" hcl:"share_with_tenants"`
+	SourceSnapshotID                   *string              `mapstructure:"source_snapshot_id" required:"false" cty:"source_snapshot_id" hcl:"source_snapshot_id"`
+	SourceDiskID                       *string              `mapstructure:"source_disk_id" required:"false" cty:"source_disk_id" hcl:"source_disk_id"`
+	SourceVHDURI                       *string              `mapstructure:"source_vhd_uri" required:"false" cty:"source_vhd_uri" hcl:"source_vhd_uri"`
+	SourceStorageAccountID             *string              `mapstructure:"source_storage_account_id" required:"false" cty:"source_storage_account_id" hcl:"source_storage_account_id"`
+	SourceLocation                     *string              `mapstructure:"source_location" required:"false" cty:"source_location" hcl:"source_location"`
+	DataDisks                          []FlatDataDisk       `mapstructure:"data_disk" required:"false" cty:"data_disk" hcl:"data_disk"`
+	SourceImageID                      *string              `mapstructure:"source_image_id" required:"false" cty:"source_image_id" hcl:"source_image_id"`
+	SourceImageVersionID               *string              `mapstructure:"source_image_version_id" required:"false" cty:"source_image_version_id" hcl:"source_image_version_id"`
+	ResourceGroup                      *string              `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
+	GalleryName                        *string              `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
+	CreateGallery                      *bool                `mapstructure:"create_gallery" required:"false" cty:"create_gallery" hcl:"create_gallery"`
+	SoftDelete                         *FlatSoftDeleteBlock `mapstructure:"soft_delete" required:"false" cty:"soft_delete" hcl:"soft_delete"`
+	ShareWithCommunity                 *FlatCommunityBlock  `mapstructure:"share_with_community" required:"false" cty:"share_with_community" hcl:"share_with_community"`
+	GalleryDescription                 *string              `mapstructure:"gallery_description" required:"false" cty:"gallery_description" hcl:"gallery_description"`
+	ImageName                          *string              `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
+	CreateImage                        *bool                `mapstructure:"create_image" required:"false" cty:"create_image" hcl:"create_image"`
+	Publisher                          *string              `mapstructure:"publisher" required:"false" cty:"publisher" hcl:"publisher"`
+	Offer                              *string              `mapstructure:"offer" required:"false" cty:"offer" hcl:"offer"`
+	SKU                                *string              `mapstructure:"sku" required:"false" cty:"sku" hcl:"sku"`
+	OSType                             *string              `mapstructure:"os_type" required:"false" cty:"os_type" hcl:"os_type"`
+	OSState                            *string              `mapstructure:"os_state" required:"false" cty:"os_state" hcl:"os_state"`
+	HyperVGeneration                   *string              `mapstructure:"hyper_v_generation" required:"false" cty:"hyper_v_generation" hcl:"hyper_v_generation"`
+	Architecture                       *string              `mapstructure:"architecture" required:"false" cty:"architecture" hcl:"architecture"`
+	SecurityType                       *string              `mapstructure:"security_type" required:"false" cty:"security_type" hcl:"security_type"`
+	AcceleratedNetworking              *bool                `mapstructure:"accelerated_networking" required:"false" cty:"accelerated_networking" hcl:"accelerated_networking"`
+	DiskControllerTypes                []string             `mapstructure:"disk_controller_types" required:"false" cty:"disk_controller_types" hcl:"disk_controller_types"`
+	RecommendedVCPUsMin                *int32               `mapstructure:"recommended_vcpus_min" required:"false" cty:"recommended_vcpus_min" hcl:"recommended_vcpus_min"`
+	RecommendedVCPUsMax                *int32               `mapstructure:"recommended_vcpus_max" required:"false" cty:"recommended_vcpus_max" hcl:"recommended_vcpus_max"`
+	RecommendedMemoryGBMin             *int32               `mapstructure:"recommended_memory_gb_min" required:"false" cty:"recommended_memory_gb_min" hcl:"recommended_memory_gb_min"`
+	RecommendedMemoryGBMax             *int32               `mapstructure:"recommended_memory_gb_max" required:"false" cty:"recommended_memory_gb_max" hcl:"recommended_memory_gb_max"`
+	Description                        *string              `mapstructure:"description" required:"false" cty:"description" hcl:"description"`
+	EULA                               *string              `mapstructure:"eula" required:"false" cty:"eula" hcl:"eula"`
+	PrivacyStatementURI                *string              `mapstructure:"privacy_statement_uri" required:"false" cty:"privacy_statement_uri" hcl:"privacy_statement_uri"`
+	ReleaseNoteURI                     *string              `mapstructure:"release_note_uri" required:"false" cty:"release_note_uri" hcl:"release_note_uri"`
+	EndOfLifeDate                      *string              `mapstructure:"end_of_life_date" required:"false" cty:"end_of_life_date" hcl:"end_of_life_date"`
+	PurchasePlan                       *FlatPurchasePlan    `mapstructure:"purchase_plan" required:"false" cty:"purchase_plan" hcl:"purchase_plan"`
+	ImageVersion                       *string              `mapstructure:"image_version" required:"true" cty:"image_version" hcl:"image_version"`
+	TargetRegions                      []FlatTargetRegion   `mapstructure:"target_region" required:"false" cty:"target_region" hcl:"target_region"`
+	ReplicaCount                       *int32               `mapstructure:"replica_count" required:"false" cty:"replica_count" hcl:"replica_count"`
+	StorageAccountType                 *string              `mapstructure:"storage_account_type" required:"false" cty:"storage_account_type" hcl:"storage_account_type"`
+	StorageAccountStrategy             *string              `mapstructure:"storage_account_strategy" required:"false" cty:"storage_account_strategy" hcl:"storage_account_strategy"`
+	ReplicationMode                    *string              `mapstructure:"replication_mode" required:"false" cty:"replication_mode" hcl:"replication_mode"`
+	ExcludeFromLatest                  *bool                `mapstructure:"exclude_from_latest" required:"false" cty:"exclude_from_latest" hcl:"exclude_from_latest"`
+	VersionEndOfLifeDate               *string              `mapstructure:"version_end_of_life_date" required:"false" cty:"version_end_of_life_date" hcl:"version_end_of_life_date"`
+	Tags                               map[string]string    `mapstructure:"tags" required:"false" cty:"tags" hcl:"tags"`
+	AllowDeletionOfReplicatedLocations *bool                `mapstructure:"allow_deletion_of_replicated_locations" required:"false" cty:"allow_deletion_of_replicated_locations" hcl:"allow_deletion_of_replicated_locations"`
+	BlockDeletionBeforeEndOfLife       *bool                `mapstructure:"block_deletion_before_end_of_life" required:"false" cty:"block_deletion_before_end_of_life" hcl:"block_deletion_before_end_of_life"`
+	Timeout                            *string              `mapstructure:"timeout" required:"false" cty:"timeout" hcl:"timeout"`
+	CleanupOnFailure                   *bool                `mapstructure:"cleanup_on_failure" required:"false" cty:"cleanup_on_failure" hcl:"cleanup_on_failure"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -145,6 +148,8 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"resource_group":                         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
 		"gallery_name":                           &hcldec.AttrSpec{Name: "gallery_name", Type: cty.String, Required: false},
 		"create_gallery":                         &hcldec.AttrSpec{Name: "create_gallery", Type: cty.Bool, Required: false},
+		"soft_delete":                            &hcldec.BlockSpec{TypeName: "soft_delete", Nested: hcldec.ObjectSpec((*FlatSoftDeleteBlock)(nil).HCL2Spec())},
+		"share_with_community":                   &hcldec.BlockSpec{TypeName: "share_with_community", Nested: hcldec.ObjectSpec((*FlatCommunityBlock)(nil).HCL2Spec())},
 		"gallery_description":                    &hcldec.AttrSpec{Name: "gallery_description", Type: cty.String, Required: false},
 		"image_name":                             &hcldec.AttrSpec{Name: "image_name", Type: cty.String, Required: false},
 		"create_image":                           &hcldec.AttrSpec{Name: "create_image", Type: cty.Bool, Required: false},
@@ -172,6 +177,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"target_region":                          &hcldec.BlockListSpec{TypeName: "target_region", Nested: hcldec.ObjectSpec((*FlatTargetRegion)(nil).HCL2Spec())},
 		"replica_count":                          &hcldec.AttrSpec{Name: "replica_count", Type: cty.Number, Required: false},
 		"storage_account_type":                   &hcldec.AttrSpec{Name: "storage_account_type", Type: cty.String, Required: false},
+		"storage_account_strategy":               &hcldec.AttrSpec{Name: "storage_account_strategy", Type: cty.String, Required: false},
 		"replication_mode":                       &hcldec.AttrSpec{Name: "replication_mode", Type: cty.String, Required: false},
 		"exclude_from_latest":                    &hcldec.AttrSpec{Name: "exclude_from_latest", Type: cty.Bool, Required: false},
 		"version_end_of_life_date":               &hcldec.AttrSpec{Name: "version_end_of_life_date", Type: cty.String, Required: false},
@@ -222,6 +228,7 @@ type FlatTargetRegion struct {
 	ConfidentialVMEncryptionType *string                  `mapstructure:"confidential_vm_encryption_type" required:"false" cty:"confidential_vm_encryption_type" hcl:"confidential_vm_encryption_type"`
 	SecureVMDiskEncryptionSetID  *string                  `mapstructure:"secure_vm_disk_encryption_set_id" required:"false" cty:"secure_vm_disk_encryption_set_id" hcl:"secure_vm_disk_encryption_set_id"`
 	DataDiskEncryption           []FlatDataDiskEncryption `mapstructure:"data_disk_encryption" required:"false" cty:"data_disk_encryption" hcl:"data_disk_encryption"`
+	AdditionalReplicaSets        []FlatReplicaSetBlock    `mapstructure:"additional_replica_set" required:"false" cty:"additional_replica_set" hcl:"additional_replica_set"`
 }
 
 // FlatMapstructure returns a new FlatTargetRegion.
@@ -244,6 +251,7 @@ func (*FlatTargetRegion) HCL2Spec() map[string]hcldec.Spec {
 		"confidential_vm_encryption_type":  &hcldec.AttrSpec{Name: "confidential_vm_encryption_type", Type: cty.String, Required: false},
 		"secure_vm_disk_encryption_set_id": &hcldec.AttrSpec{Name: "secure_vm_disk_encryption_set_id", Type: cty.String, Required: false},
 		"data_disk_encryption":             &hcldec.BlockListSpec{TypeName: "data_disk_encryption", Nested: hcldec.ObjectSpec((*FlatDataDiskEncryption)(nil).HCL2Spec())},
+		"additional_replica_set":           &hcldec.BlockListSpec{TypeName: "additional_replica_set", Nested: hcldec.ObjectSpec((*FlatReplicaSetBlock)(nil).HCL2Spec())},
 	}
 	return s
 }

@@ -51,6 +51,8 @@ func (c *Config) prepare(now time.Time) (*resolved, *packersdk.MultiError) {
 	c.prepareDefinition(&errs, r, now)
 	c.prepareVersion(&errs, r, now)
 	c.prepareReplication(&errs, r)
+	c.prepareSoftDelete(&errs) // config_softdelete.go
+	c.prepareCommunity(&errs)  // config_community.go
 	if c.Timeout == 0 {
 		c.Timeout = gallery.DefaultTimeout
 	} else if err := gallery.CheckTimeout(c.Timeout); err != nil {
@@ -184,11 +186,15 @@ func (c *Config) prepareReplication(errs **packersdk.MultiError, r *resolved) {
 	} else if err := gallery.CheckReplicas("replica_count", *c.ReplicaCount); err != nil {
 		appendErr(err)
 	}
+	userType := c.StorageAccountType
 	if c.StorageAccountType == "" {
-		c.StorageAccountType = gallery.DefaultStorageAccountType
+		if c.StorageAccountStrategy == "" { // with a strategy, Azure picks each region's storage
+			c.StorageAccountType = gallery.DefaultStorageAccountType
+		}
 	} else {
 		c.StorageAccountType = canonicalEnum(errs, "storage_account_type", c.StorageAccountType, gallery.StorageAccountTypes)
 	}
+	c.prepareStorageStrategy(errs, userType)
 	if c.ReplicationMode == "" {
 		c.ReplicationMode = gallery.DefaultReplicationMode
 	} else {
@@ -240,6 +246,7 @@ func (c *Config) prepareRegions(errs **packersdk.MultiError) []TargetRegion {
 		} else {
 			tr.StorageAccountType = canonicalEnum(errs, field+".storage_account_type", tr.StorageAccountType, gallery.StorageAccountTypes)
 		}
+		c.prepareReplicaSets(errs, field, &tr)
 		if tr.DiskEncryptionSetID != "" {
 			if err := checkResourceID(tr.DiskEncryptionSetID, "Microsoft.Compute/diskEncryptionSets"); err != nil {
 				add("%s.disk_encryption_set_id: %v; use the disk encryption set's full resource ID", field, err)

@@ -30,7 +30,13 @@ func (p *PostProcessor) publish(ctx context.Context, ui packersdk.Ui, src *sourc
 	if _, err := pub.Share(ctx, res, share); err != nil {
 		return nil, fmt.Errorf("azure-gallery: version %s is published, but sharing it failed (re-run the build to retry; the publish is reused): %w", res.VersionID, err)
 	}
-	return artifactFrom(res, p.config.ImageName), nil
+	art := artifactFrom(res, p.config.ImageName)
+	if p.config.communityEnabled() {
+		if art.CommunityIDs, err = pub.EnableCommunity(ctx, res, p.config.ResourceGroup); err != nil {
+			return nil, fmt.Errorf("azure-gallery: version %s is published, but sharing it to the community failed (re-run the build to retry; the publish is reused): %w", res.VersionID, err)
+		}
+	}
+	return art, nil
 }
 
 // request maps the validated configuration onto the core's Request.
@@ -112,7 +118,7 @@ func (p *PostProcessor) request(src *source) gallery.Request {
 		}
 		req.TargetRegions = append(req.TargetRegions, t)
 	}
-	return req
+	return c.withExtras(req, r.regions) // config_storage.go
 }
 
 // artifactFrom copies the core's result into the artifact.
