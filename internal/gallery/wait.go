@@ -68,6 +68,9 @@ func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if azure.IsNotFound(err) {
+			return nil, fmt.Errorf("version %s was deleted while this run waited on it (by a person, or by another run's retention: keep_versions without version_major counts every major); it is not re-created: re-run to publish it again: %w", w.acts.VersionName, azure.Explain(err))
+		}
 		return nil, fmt.Errorf("reading the replication status of version %s: %w", w.acts.VersionName, azure.Explain(err))
 	}
 	return v, nil

@@ -185,6 +185,7 @@ func (s *sequence) publish(n int) []*run {
 var refusals = []string{
 	"already exists from a different source", "is Failed", "numbers in a row were taken", "re-run to reuse it",
 	"cannot change to", "forbids removing replicated regions", "does not say its source", "wait for that to finish",
+	"was deleted while this run waited on it", // another run's retention (keep_versions across majors) took it
 }
 
 func expectedRefusal(err error) bool {
