@@ -42,7 +42,7 @@ func BenchmarkUpload(b *testing.B) {
 		return newPageBlob(b, endpoint, fmt.Sprintf("blob%d.vhd", blobs), vhd.VHDSizeForRaw(size))
 	}
 	rounds := benchutil.Rounds(3)
-	for _, l := range layouts(int64(benchutil.EnvInt("BENCH_DENSE_MIB", 512)), int64(benchutil.EnvInt("BENCH_SPARSE_MIB", 2048))) {
+	for _, l := range layouts(int64(benchutil.EnvInt("BENCH_DENSE_MIB", 256)), int64(benchutil.EnvInt("BENCH_SPARSE_MIB", 1024))) {
 		path, nonZero := l.write(b, dir)
 		load := benchutil.LoadAvg()
 		// Warm Azurite (Node's JIT, its extent store) and the page cache so no case pays for them alone.
