@@ -3,6 +3,8 @@ package upload
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/bench/benchutil"
@@ -42,7 +44,11 @@ func BenchmarkUpload(b *testing.B) {
 		return newPageBlob(b, endpoint, fmt.Sprintf("blob%d.vhd", blobs), vhd.VHDSizeForRaw(size))
 	}
 	rounds := benchutil.Rounds(3)
+	only := os.Getenv("BENCH_LAYOUTS") // a comma-separated subset of layout names, for a longer run of one
 	for _, l := range layouts(int64(benchutil.EnvInt("BENCH_DENSE_MIB", 256)), int64(benchutil.EnvInt("BENCH_SPARSE_MIB", 1024))) {
+		if only != "" && !slices.Contains(strings.Split(only, ","), l.name) {
+			continue
+		}
 		path, nonZero := l.write(b, dir)
 		load := benchutil.LoadAvg()
 		// Warm Azurite (Node's JIT, its extent store) and the page cache so no case pays for them alone.
@@ -101,5 +107,6 @@ func emitUpload(b *testing.B, l layout, nonZero int64, up, loop, ac *sample, rou
 		row("azcopy v10.22.2 (ratio = azcopy s ÷ uploader s, both process wall time)", benchutil.Summarize(upWall).Format(0),
 			benchutil.Summarize(ac.mbps).Format(0), r, goal, r.Median >= goalSparseSpeedup)
 	}
+	b.Logf("%s per round (MB/s): uploader %.0f, loop %.0f; wall s: uploader %.1f, azcopy %.1f", l.name, up.mbps, loop.mbps, up.wall, ac.wall)
 	b.Logf("%s: uploader peak RSS %s MiB, azcopy %s MiB", l.name, benchutil.Summarize(up.rss).Format(0), benchutil.Summarize(ac.rss).Format(0))
 }
