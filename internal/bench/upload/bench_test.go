@@ -15,6 +15,8 @@ import (
 const (
 	goalDenseVsLoop   = 0.90 // uploader MB/s ÷ azblob loop MB/s, median
 	goalSparseSpeedup = 1.5  // azcopy time ÷ uploader time, where the layout is not aligned to azcopy's chunks
+	// oldConcurrency is the uploader's default before issue 15 cut its buffers (8 writes in flight).
+	oldConcurrency = 8
 )
 
 // sample is one tool's results over the rounds on one file.
@@ -53,7 +55,7 @@ func BenchmarkUpload(b *testing.B) {
 		load := benchutil.LoadAvg()
 		// Warm Azurite (Node's JIT, its extent store) and the page cache so no case pays for them alone.
 		runUploadChild(b, "uploader", path, blob(l.size), conc)
-		var up, loop, ac sample
+		var up, loop, ac, up8 sample
 		cases := []func(int){func(int) {
 			r := runUploadChild(b, "uploader", path, blob(l.size), conc)
 			if !r.Verified {
@@ -65,6 +67,10 @@ func BenchmarkUpload(b *testing.B) {
 			cases = append(cases, func(int) {
 				r := runUploadChild(b, "loop", path, blob(l.size), conc)
 				loop.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
+			}, func(int) {
+				// What the memory cut costs: the uploader at the previous default of 8 writes in flight.
+				r := runUploadChild(b, "uploader", path, blob(l.size), oldConcurrency)
+				up8.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
 			})
 		}
 		if azcopy != "" {
@@ -77,6 +83,14 @@ func BenchmarkUpload(b *testing.B) {
 		benchutil.Rotate(rounds, cases)
 		after := benchutil.LoadAvg()
 		emitUpload(b, l, nonZero, &up, &loop, &ac, rounds, load, after)
+		if len(up8.mbps) > 0 {
+			benchutil.Emit(b.Logf, benchutil.Row{Section: "upload",
+				What:     fmt.Sprintf("upload dense %d MiB, MB/s: the uploader at %d writes in flight (default) vs at %d (the previous default, 8 MiB more buffers)", l.size/mib, conc, oldConcurrency),
+				Measured: benchutil.Summarize(up.mbps).Format(0), Baseline: benchutil.Summarize(up8.mbps).Format(0),
+				Ratio: benchutil.Summarize(benchutil.Ratios(up.mbps, up8.mbps)).Format(2), Goal: "—", Verdict: "(no goal)",
+				Rounds: rounds, LoadBefore: load, LoadAfter: after})
+			b.Logf("uploader at %d per round (MB/s): %.0f; peak RSS %s MiB", oldConcurrency, up8.mbps, benchutil.Summarize(up8.rss).Format(0))
+		}
 	}
 }
 
