@@ -66,8 +66,9 @@ type Config struct {
 	// Tags applied to the managed image and to the temporary disk.
 	Tags map[string]string `mapstructure:"tags" required:"false"`
 
-	// How many 4 MiB page writes run at once while uploading `source_file`. Defaults to 8, which keeps a
-	// 2-core machine's link busy with at most 36 MiB of buffers; raise it on fast links with high latency.
+	// How many 4 MiB page writes run at once while uploading `source_file`. Defaults to 6, which keeps
+	// the buffers within 24 MiB and the whole plugin process under 64 MiB; raise it on fast links with
+	// high latency (each further write in flight costs 4 MiB of memory).
 	UploadConcurrency int `mapstructure:"upload_concurrency" required:"false"`
 	// Keep the temporary managed disk that `source_file` or `source_vhd_uri` is imported into, instead of
 	// deleting it once the image exists.

@@ -18,9 +18,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/pageblob"
 )
 
-// DefaultConcurrency is how many Put Page requests run at once by default. Eight 4 MiB writes in flight
-// keep a 2-core machine's network busy while the buffers stay within 36 MiB.
-const DefaultConcurrency = 8
+// DefaultConcurrency is how many Put Page requests run at once by default. Six 4 MiB writes in flight
+// keep the buffers within 24 MiB, so the whole plugin process stays under 64 MiB while uploading
+// (docs/performance.md measures it); each further write in flight costs 4 MiB.
+const DefaultConcurrency = 6
 
 // PageWriter is the part of *pageblob.Client the uploader uses.
 type PageWriter interface {
@@ -28,7 +29,7 @@ type PageWriter interface {
 }
 
 // Uploader writes an Image's non-zero pages to a page blob (a managed disk's write SAS) in parallel.
-// Memory is bounded by Concurrency+1 buffers of 4 MiB whatever the image size; zero pages are never sent,
+// Memory is bounded by Concurrency buffers of 4 MiB whatever the image size; zero pages are never sent,
 // since a new upload disk reads as zeros.
 type Uploader struct {
 	// Concurrency is the number of Put Page requests in flight; 0 means DefaultConcurrency.
@@ -77,9 +78,12 @@ func (u Uploader) Upload(ctx context.Context, w PageWriter, img Image) (*Result,
 			mu.Unlock()
 		}
 	}
-	pool := make(chan []byte, n+1)
-	for range n + 1 {
-		pool <- nil // allocated lazily, so a tiny image never allocates 36 MiB
+	// One buffer per write in flight: the scanner fills the next one while a worker waits (a read from the
+	// page cache takes about a millisecond, a 4 MiB Put Page far longer), so a spare buffer would only
+	// cost 4 MiB.
+	pool := make(chan []byte, n)
+	for range n {
+		pool <- nil // allocated lazily, so a tiny image never allocates them all
 	}
 	jobs := make(chan job)
 	var wg sync.WaitGroup

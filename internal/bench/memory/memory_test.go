@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -17,7 +18,15 @@ import (
 
 var tools *acctest.Tools
 
-func TestMain(m *testing.M) { os.Exit(acctest.Main(m, &tools)) }
+// TestMain builds the acceptance tools (packer, the plugin, the emulator) only when benchmarks run, so
+// `go test ./...` pays nothing for this package beyond TestPluginLinksNoDownloaderStack.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
+		os.Exit(m.Run())
+	}
+	os.Exit(acctest.Main(m, &tools))
+}
 
 const (
 	mib = 1 << 20

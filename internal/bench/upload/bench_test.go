@@ -3,6 +3,8 @@ package upload
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/bench/benchutil"
@@ -15,6 +17,8 @@ import (
 const (
 	goalDenseVsLoop   = 0.90 // uploader MB/s ÷ azblob loop MB/s, median
 	goalSparseSpeedup = 1.5  // azcopy time ÷ uploader time, where the layout is not aligned to azcopy's chunks
+	// oldConcurrency is the uploader's default before issue 15 cut its buffers (8 writes in flight).
+	oldConcurrency = 8
 )
 
 // sample is one tool's results over the rounds on one file.
@@ -44,12 +48,16 @@ func BenchmarkUpload(b *testing.B) {
 		return newPageBlob(b, endpoint, fmt.Sprintf("blob%d.vhd", blobs), vhd.VHDSizeForRaw(size))
 	}
 	rounds := benchutil.Rounds(3)
-	for _, l := range layouts(int64(benchutil.EnvInt("BENCH_DENSE_MIB", 512)), int64(benchutil.EnvInt("BENCH_SPARSE_MIB", 2048))) {
+	only := os.Getenv("BENCH_LAYOUTS") // a comma-separated subset of layout names, for a longer run of one
+	for _, l := range layouts(int64(benchutil.EnvInt("BENCH_DENSE_MIB", 256)), int64(benchutil.EnvInt("BENCH_SPARSE_MIB", 1024))) {
+		if only != "" && !slices.Contains(strings.Split(only, ","), l.name) {
+			continue
+		}
 		path, nonZero := l.write(b, dir)
 		load := benchutil.LoadAvg()
 		// Warm Azurite (Node's JIT, its extent store) and the page cache so no case pays for them alone.
 		runUploadChild(b, "uploader", path, blob(l.size), conc)
-		var up, loop, ac sample
+		var up, loop, ac, up8 sample
 		cases := []func(int){func(int) {
 			r := runUploadChild(b, "uploader", path, blob(l.size), conc)
 			if !r.Verified {
@@ -61,6 +69,10 @@ func BenchmarkUpload(b *testing.B) {
 			cases = append(cases, func(int) {
 				r := runUploadChild(b, "loop", path, blob(l.size), conc)
 				loop.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
+			}, func(int) {
+				// What the memory cut costs: the uploader at the previous default of 8 writes in flight.
+				r := runUploadChild(b, "uploader", path, blob(l.size), oldConcurrency)
+				up8.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
 			})
 		}
 		if azcopy != "" {
@@ -73,6 +85,14 @@ func BenchmarkUpload(b *testing.B) {
 		benchutil.Rotate(rounds, cases)
 		after := benchutil.LoadAvg()
 		emitUpload(b, l, nonZero, &up, &loop, &ac, rounds, load, after)
+		if len(up8.mbps) > 0 {
+			benchutil.Emit(b.Logf, benchutil.Row{Section: "upload",
+				What:     fmt.Sprintf("upload dense %d MiB, MB/s: the uploader at %d writes in flight (default) vs at %d (the previous default, 8 MiB more buffers)", l.size/mib, conc, oldConcurrency),
+				Measured: benchutil.Summarize(up.mbps).Format(0), Baseline: benchutil.Summarize(up8.mbps).Format(0),
+				Ratio: benchutil.Summarize(benchutil.Ratios(up.mbps, up8.mbps)).Format(2), Goal: "—", Verdict: "(no goal)",
+				Rounds: rounds, LoadBefore: load, LoadAfter: after})
+			b.Logf("uploader at %d per round (MB/s): %.0f; peak RSS %s MiB", oldConcurrency, up8.mbps, benchutil.Summarize(up8.rss).Format(0))
+		}
 	}
 }
 
@@ -103,5 +123,6 @@ func emitUpload(b *testing.B, l layout, nonZero int64, up, loop, ac *sample, rou
 		row("azcopy v10.22.2 (ratio = azcopy s ÷ uploader s, both process wall time)", benchutil.Summarize(upWall).Format(0),
 			benchutil.Summarize(ac.mbps).Format(0), r, goal, r.Median >= goalSparseSpeedup)
 	}
+	b.Logf("%s per round (MB/s): uploader %.0f, loop %.0f; wall s: uploader %.1f, azcopy %.1f", l.name, up.mbps, loop.mbps, up.wall, ac.wall)
 	b.Logf("%s: uploader peak RSS %s MiB, azcopy %s MiB", l.name, benchutil.Summarize(up.rss).Format(0), benchutil.Summarize(ac.rss).Format(0))
 }

@@ -14,5 +14,6 @@
 //
 //	go test ./internal/bench/upload -run '^$' -bench Upload -benchtime 1x -v
 //
-// (`make bench` does; AZCOPY names the binary). BENCH_DENSE_MIB and BENCH_SPARSE_MIB size the files.
+// (`make bench` does; AZCOPY names the binary). BENCH_DENSE_MIB and BENCH_SPARSE_MIB size the files;
+// BENCH_LAYOUTS (say "dense") runs a subset, for more rounds of one comparison.
 package upload
