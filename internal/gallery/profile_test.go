@@ -2,6 +2,7 @@ package gallery
 
 import (
 	"fmt"
+	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/bench/benchutil"
 	"math"
 	"testing"
 	"time"
@@ -183,6 +184,11 @@ func BenchmarkPredictorProfiles(b *testing.B) {
 				b.ReportMetric(100*o.overshoot.Seconds()/p.end().Seconds(), "overshoot-%")
 				b.ReportMetric(float64(o.reads), "reads")
 				b.ReportMetric(float64(o.reads)/p.end().Hours(), "reads/h")
+				bound := max(2*time.Second, p.end()/50)
+				benchutil.Emit(b.Logf, benchutil.Row{Section: "predictor", What: fmt.Sprintf("wait overshoot past the end, %s replication, %s profile (fake clock; reads of progress)", d, p.name),
+					Measured: fmt.Sprintf("%.2f s, %d reads", o.overshoot.Seconds(), o.reads), Baseline: "—",
+					Ratio: fmt.Sprintf("%.2f of the bound", o.overshoot.Seconds()/bound.Seconds()), Goal: "≤ max(2 s, 2%)",
+					Verdict: benchutil.Verdict(o.overshoot <= bound), Rounds: 1, LoadBefore: "deterministic", LoadAfter: "deterministic"})
 			})
 		}
 	}

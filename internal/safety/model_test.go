@@ -20,9 +20,10 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/gallery"
 )
 
-// envInt reads a positive integer from the environment, or def.
-func envInt(name string, def int64) int64 {
-	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil && v > 0 {
+// envInt parses a positive integer (an environment variable's value, read by the caller with its
+// literal name), or returns def.
+func envInt(value string, def int64) int64 {
+	if v, err := strconv.ParseInt(value, 10, 64); err == nil && v > 0 {
 		return v
 	}
 	return def
@@ -40,9 +41,9 @@ type stats struct {
 // machine) from SAFETY_SEED (default: the time), SAFETY_WORKERS at a time, and checks the invariants after every step. A failure names the
 // sequence's own seed: SAFETY_SEED=<it> SAFETY_SEQUENCES=1 replays its operations.
 func TestSafetyModel(t *testing.T) {
-	n := envInt("SAFETY_SEQUENCES", 100)
-	base := envInt("SAFETY_SEED", time.Now().UnixNano()%1_000_000_007)
-	workers := int(envInt("SAFETY_WORKERS", 16))
+	n := envInt(os.Getenv("SAFETY_SEQUENCES"), 100)
+	base := envInt(os.Getenv("SAFETY_SEED"), time.Now().UnixNano()%1_000_000_007)
+	workers := int(envInt(os.Getenv("SAFETY_WORKERS"), 16))
 	t.Logf("SAFETY_SEED=%d SAFETY_SEQUENCES=%d", base, n)
 	st := &stats{}
 	start := time.Now()

@@ -48,19 +48,20 @@ func Ratios(a, b []float64) []float64 {
 }
 
 // Rounds is $BENCH_ROUNDS, or def when it is unset or invalid; never less than 3 unless def is.
-func Rounds(def int) int { return EnvInt("BENCH_ROUNDS", def) }
+func Rounds(def int) int { return IntOr(os.Getenv("BENCH_ROUNDS"), def) }
 
-// EnvInt reads a positive integer from the environment, or def.
-func EnvInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+// IntOr parses a positive integer (an environment variable's value, read by the caller with its literal
+// name so that docscheck sees it), or returns def.
+func IntOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
 		return n
 	}
 	return def
 }
 
-// EnvFloat reads a positive number from the environment, or def.
-func EnvFloat(name string, def float64) float64 {
-	if x, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil && x > 0 {
+// FloatOr parses a positive number (an environment variable's value), or returns def.
+func FloatOr(s string, def float64) float64 {
+	if x, err := strconv.ParseFloat(s, 64); err == nil && x > 0 {
 		return x
 	}
 	return def

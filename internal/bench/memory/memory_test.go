@@ -43,8 +43,8 @@ func BenchmarkPluginPeakRSS(b *testing.B) {
 	if tools.Azurite == "" {
 		b.Fatal("Azurite is not installed in .tools (make run-tools)")
 	}
-	sizeGiB := benchutil.EnvInt("BENCH_IMPORT_GIB", 4)
-	dataMiB := benchutil.EnvInt("BENCH_IMPORT_DATA_MIB", 256)
+	sizeGiB := benchutil.IntOr(os.Getenv("BENCH_IMPORT_GIB"), 4)
+	dataMiB := benchutil.IntOr(os.Getenv("BENCH_IMPORT_DATA_MIB"), 256)
 	disk := filepath.Join(b.TempDir(), "disk.raw")
 	writeDisk(b, disk, int64(sizeGiB)<<30, int64(dataMiB)*mib)
 	load := benchutil.LoadAvg()

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func BenchmarkEmulatorWriteCost(b *testing.B) {
 	}
 	rg := rf.NewResourceGroupsClient()
 	const ops = 20
-	total := benchutil.EnvInt("BENCH_EMULATOR_RESOURCES", 300)
+	total := benchutil.IntOr(os.Getenv("BENCH_EMULATOR_RESOURCES"), 300)
 	for _, size := range []int{1, total} {
 		for i := 1; i < size; i++ {
 			name := fmt.Sprintf("filler-%d", i)

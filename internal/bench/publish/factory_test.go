@@ -32,7 +32,7 @@ var factoryRegions = []string{"westus", "northeurope"}
 // and the numbers each publish tried. Replication times come from BENCH_FACTORY_REPLICATIONS (seconds,
 // default "3,20"; add 60 for the long run).
 func BenchmarkAutoFactory(b *testing.B) {
-	for _, s := range strings.Split(envOr("BENCH_FACTORY_REPLICATIONS", "3,20"), ",") {
+	for _, s := range strings.Split(envOr(os.Getenv("BENCH_FACTORY_REPLICATIONS"), "3,20"), ",") {
 		secs, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil || secs <= 1 {
 			b.Fatalf("BENCH_FACTORY_REPLICATIONS: %q", s)
@@ -145,8 +145,9 @@ func (f *fixture) checkVersions(def string, want int) {
 	}
 }
 
-func envOr(name, def string) string {
-	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+// envOr is an environment variable's value (read by the caller with its literal name), or def.
+func envOr(value, def string) string {
+	if v := strings.TrimSpace(value); v != "" {
 		return v
 	}
 	return def

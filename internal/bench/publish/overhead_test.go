@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ type column struct{ overshoot, requests []float64 }
 // Overshoot is wall time minus the emulator's inherent replication time (a pure function of time
 // there), measured the same way for every column; requests count every ARM request of each column.
 func BenchmarkPublishOverhead(b *testing.B) {
-	repl := benchutil.EnvFloat("BENCH_REPLICATION_S", 60)
+	repl := benchutil.FloatOr(os.Getenv("BENCH_REPLICATION_S"), 60)
 	inherent := time.Duration(repl * float64(time.Second))
 	perGiB := (inherent - regionBase).Seconds() / imageGiB
 	f := newFixture(b, emulator.ReplicationConfig{SecondsPerGiB: perGiB, RegionBaseDelay: emulator.Duration(regionBase)})

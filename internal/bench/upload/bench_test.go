@@ -49,7 +49,7 @@ func BenchmarkUpload(b *testing.B) {
 	}
 	rounds := benchutil.Rounds(3)
 	only := os.Getenv("BENCH_LAYOUTS") // a comma-separated subset of layout names, for a longer run of one
-	for _, l := range layouts(int64(benchutil.EnvInt("BENCH_DENSE_MIB", 256)), int64(benchutil.EnvInt("BENCH_SPARSE_MIB", 1024))) {
+	for _, l := range layouts(int64(benchutil.IntOr(os.Getenv("BENCH_DENSE_MIB"), 256)), int64(benchutil.IntOr(os.Getenv("BENCH_SPARSE_MIB"), 1024))) {
 		if only != "" && !slices.Contains(strings.Split(only, ","), l.name) {
 			continue
 		}
