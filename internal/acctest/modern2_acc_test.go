@@ -152,10 +152,21 @@ func TestSpecializedDiskAndTrustedLaunchUpgrade(t *testing.T) {
 		t.Errorf("the refused publish wrote %d gallery resources", after-before)
 	}
 
-	if run := build("PKR_VAR_disk="+disk, "PKR_VAR_os_state=Specialized", "PKR_VAR_security_type=Standard", "PKR_VAR_image_name=tl", "PKR_VAR_image_version=1.0.0"); run.ExitCode != 0 {
+	// TrustedLaunchSupported takes no disk or snapshot (Azure: "Currently only Vhd Blob, User Image and
+	// Gallery Image Version sources are supported"): refused by the plugin before any write.
+	before = writes(ctx, t, emu)
+	run = build("PKR_VAR_disk="+disk, "PKR_VAR_os_state=Specialized", "PKR_VAR_security_type=TrustedLaunchSupported", "PKR_VAR_image_name=tldisk", "PKR_VAR_image_version=1.0.0")
+	if run.ExitCode == 0 || !strings.Contains(strings.Join(strings.Fields(run.Output), " "), "Currently only Vhd Blob, User Image and Gallery Image Version sources") {
+		t.Errorf("a disk sent to a TrustedLaunchSupported definition (%d):\n%s", run.ExitCode, run.Output)
+	}
+	if after := writes(ctx, t, emu); after != before {
+		t.Errorf("the refused publish wrote %d gallery resources", after-before)
+	}
+	// The upgrade in place, from a managed image (a source TrustedLaunchSupported takes).
+	if run := build("PKR_VAR_image="+image, "PKR_VAR_security_type=Standard", "PKR_VAR_image_name=tl", "PKR_VAR_image_version=1.0.0"); run.ExitCode != 0 {
 		t.Fatalf("Standard definition (%d):\n%s", run.ExitCode, run.Output)
 	}
-	if run := build("PKR_VAR_disk="+disk, "PKR_VAR_os_state=Specialized", "PKR_VAR_security_type=TrustedLaunchSupported", "PKR_VAR_image_name=tl", "PKR_VAR_image_version=1.0.1"); run.ExitCode != 0 {
+	if run := build("PKR_VAR_image="+image, "PKR_VAR_security_type=TrustedLaunchSupported", "PKR_VAR_image_name=tl", "PKR_VAR_image_version=1.0.1"); run.ExitCode != 0 {
 		t.Fatalf("upgrade to TrustedLaunchSupported (%d):\n%s", run.ExitCode, run.Output)
 	}
 	inv, err = emu.Inventory(ctx)
