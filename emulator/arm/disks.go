@@ -85,37 +85,8 @@ func prepareDisk(s *Service, w *write) *apiError {
 		}
 		w.res.Meta.SizeBytes, w.res.Meta.DiskState = s.blobSize(uri), "Unattached"
 	case eq(opt, "Copy") || eq(opt, "CopyStart"):
-		id := str(cd, "sourceResourceId")
-		if id == "" {
-			return missingProperty("properties.creationData.sourceResourceId")
-		}
-		src, e := s.resolveSource(id, "properties.creationData.sourceResourceId")
-		if e != nil {
+		if e := prepareDiskCopy(s, w, cd, opt); e != nil {
 			return e
-		}
-		if src.Location != w.res.Location && !eq(opt, "CopyStart") {
-			return invalidParameter("properties.creationData.sourceResourceId", "The source '%s' is in region '%s', but the %s is in '%s'.", id, src.Location, w.kd.shortType(), w.res.Location)
-		}
-		for k, v := range map[string]string{"osType": src.OSType, "hyperVGeneration": src.HyperV} {
-			if str(p, k) == "" && v != "" {
-				p[k] = v
-			}
-		}
-		inheritCapabilities(p, src) // version_sources.go
-		w.res.Meta.SizeBytes, w.res.Meta.DiskState = src.SizeBytes, "Unattached"
-		if srcRes := s.get("/" + trimSlash(id)); srcRes != nil && srcRes.Meta.BlobName != "" && s.blob != nil {
-			from := srcRes.Meta.BlobName
-			name := uuid.NewString() + ".vhd"
-			w.res.Meta.BlobName = name
-			prev := w.onCommit
-			w.onCommit = func() {
-				if prev != nil {
-					prev()
-				}
-				if err := s.blob.copyBlob(from, name); err != nil {
-					w.res.Meta.BlobName = ""
-				}
-			}
 		}
 	default:
 		return invalidParameter("properties.creationData.createOption",
@@ -129,6 +100,45 @@ func prepareDisk(s *Service, w *write) *apiError {
 			w.res.Extra = map[string]any{}
 		}
 		w.res.Extra["sku"] = map[string]any{"name": "Standard_LRS", "tier": "Standard"}
+	}
+	return nil
+}
+
+// prepareDiskCopy applies a Copy or CopyStart: the source must exist (in the same region, for Copy); the
+// new disk or snapshot takes its OS type, generation, capabilities and size, and a copy of its blob.
+func prepareDiskCopy(s *Service, w *write, cd map[string]any, opt string) *apiError {
+	p := w.res.Properties
+	id := str(cd, "sourceResourceId")
+	if id == "" {
+		return missingProperty("properties.creationData.sourceResourceId")
+	}
+	src, e := s.resolveSource(id, "properties.creationData.sourceResourceId")
+	if e != nil {
+		return e
+	}
+	if src.Location != w.res.Location && !eq(opt, "CopyStart") {
+		return invalidParameter("properties.creationData.sourceResourceId", "The source '%s' is in region '%s', but the %s is in '%s'.", id, src.Location, w.kd.shortType(), w.res.Location)
+	}
+	for k, v := range map[string]string{"osType": src.OSType, "hyperVGeneration": src.HyperV} {
+		if str(p, k) == "" && v != "" {
+			p[k] = v
+		}
+	}
+	inheritCapabilities(p, src) // version_sources.go
+	w.res.Meta.SizeBytes, w.res.Meta.DiskState = src.SizeBytes, "Unattached"
+	if srcRes := s.get("/" + trimSlash(id)); srcRes != nil && srcRes.Meta.BlobName != "" && s.blob != nil {
+		from := srcRes.Meta.BlobName
+		name := uuid.NewString() + ".vhd"
+		w.res.Meta.BlobName = name
+		prev := w.onCommit
+		w.onCommit = func() {
+			if prev != nil {
+				prev()
+			}
+			if err := s.blob.copyBlob(from, name); err != nil {
+				w.res.Meta.BlobName = ""
+			}
+		}
 	}
 	return nil
 }
