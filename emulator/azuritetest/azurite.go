@@ -53,7 +53,7 @@ func Bin() (string, error) {
 		}
 		return p, nil
 	}
-	root, err := moduleRoot()
+	root, err := ModuleRoot()
 	if err != nil {
 		return "", err
 	}
@@ -64,7 +64,9 @@ func Bin() (string, error) {
 	return p, nil
 }
 
-func moduleRoot() (string, error) {
+// ModuleRoot walks up from the working directory to the directory whose go.mod declares the plugin's
+// module (the tools modules have their own go.mod).
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err

@@ -13,12 +13,10 @@ package acctest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -155,26 +153,8 @@ func (t *Tools) Close() {
 	}
 }
 
-// modulePath is the plugin's module, which ModuleRoot looks for (the tools modules have their own go.mod).
-const modulePath = "github.com/azure-gallery/packer-plugin-azure-gallery"
-
-// ModuleRoot walks up from the working directory to the directory whose go.mod declares the plugin.
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(data), "module "+modulePath+"\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod of " + modulePath + " above the working directory")
-		}
-		dir = parent
-	}
-}
+// ModuleRoot is the directory whose go.mod declares the plugin (azuritetest.ModuleRoot).
+func ModuleRoot() (string, error) { return azuritetest.ModuleRoot() }
 
 // FindPacker returns $PACKER_BIN, else `packer` on PATH, else bin/packer under root, building it from
 // the pinned tools/packer module when it is missing.
