@@ -13,11 +13,15 @@ import (
 // *azcore.ResponseError code a client would classify. It runs after the gallery "galint", definition
 // "def" (V2, Generalized, eastus) and version 1.0.0 exist.
 func validationErrors(ctx context.Context, t *testing.T, c sdkClients, imageEast string) {
-	versions := c.compute.NewGalleryImageVersionsClient()
-	defs := c.compute.NewGalleryImagesClient()
-	galleries := c.compute.NewGalleriesClient()
+	versionRefusals(ctx, t, c, imageEast)
+	changeRefusals(ctx, t, c, imageEast)
+	parentAndQuotaRefusals(ctx, t, c, imageEast)
+}
 
-	beginVersion := func(name string, v armcompute.GalleryImageVersion) error {
+// beginVersionFunc returns a function that creates version name of "def" and waits for its poller.
+func beginVersionFunc(ctx context.Context, c sdkClients) func(name string, v armcompute.GalleryImageVersion) error {
+	versions := c.compute.NewGalleryImageVersionsClient()
+	return func(name string, v armcompute.GalleryImageVersion) error {
 		p, err := versions.BeginCreateOrUpdate(ctx, rgName, galName, "def", name, v, nil)
 		if err != nil {
 			return err
@@ -25,6 +29,11 @@ func validationErrors(ctx context.Context, t *testing.T, c sdkClients, imageEast
 		_, err = p.PollUntilDone(ctx, fastPoll)
 		return err
 	}
+}
+
+// versionRefusals checks the refused version names, regions, replica counts and sources.
+func versionRefusals(ctx context.Context, t *testing.T, c sdkClients, imageEast string) {
+	beginVersion := beginVersionFunc(ctx, c)
 
 	err := beginVersion("1.0.0-beta", version("eastus", imageEast, region("eastus", 1)))
 	wantCode(t, "version name format", err, "InvalidParameter")
@@ -54,6 +63,12 @@ func validationErrors(ctx context.Context, t *testing.T, c sdkClients, imageEast
 	specialized := createImage(ctx, t, c, "eastus", "img-spec", armcompute.HyperVGenerationTypesV2, armcompute.OperatingSystemStateTypesSpecialized)
 	err = beginVersion("2.0.6", version("eastus", *specialized.ID, region("eastus", 1)))
 	wantCode(t, "Generalized definition from a specialized source", err, "BadRequest")
+}
+
+// changeRefusals checks the Hyper-V mismatch failing in the LRO and the refused definition and source changes.
+func changeRefusals(ctx context.Context, t *testing.T, c sdkClients, imageEast string) {
+	versions := c.compute.NewGalleryImageVersionsClient()
+	defs := c.compute.NewGalleryImagesClient()
 
 	// A Hyper-V generation mismatch is accepted, then the long-running operation fails with Conflict.
 	mustPoll(ctx, t, "V1 definition", func() (*runtime.Poller[armcompute.GalleryImagesClientCreateOrUpdateResponse], error) {
@@ -76,8 +91,16 @@ func validationErrors(ctx context.Context, t *testing.T, c sdkClients, imageEast
 	_, err = versions.BeginCreateOrUpdate(ctx, rgName, galName, "def", "1.0.0",
 		version("eastus", *other.ID, region("East US", 1), region("westus", 2), region("West Europe", 1)), nil)
 	wantCode(t, "version source change", err, "PropertyChangeNotAllowed")
+}
 
-	_, err = defs.BeginCreateOrUpdate(ctx, rgName, "no-such-gallery", "def", definition("eastus", armcompute.HyperVGenerationV2), nil)
+// parentAndQuotaRefusals checks missing parents, deleting a definition with versions, shallow replication
+// and the gallery quota.
+func parentAndQuotaRefusals(ctx context.Context, t *testing.T, c sdkClients, imageEast string) {
+	defs := c.compute.NewGalleryImagesClient()
+	galleries := c.compute.NewGalleriesClient()
+	beginVersion := beginVersionFunc(ctx, c)
+
+	_, err := defs.BeginCreateOrUpdate(ctx, rgName, "no-such-gallery", "def", definition("eastus", armcompute.HyperVGenerationV2), nil)
 	wantCode(t, "definition in a missing gallery", err, "ParentResourceNotFound")
 
 	_, err = galleries.BeginCreateOrUpdate(ctx, "no-such-rg", "gal", armcompute.Gallery{Location: to.Ptr("eastus")}, nil)

@@ -25,6 +25,8 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
+// TestBinaryStartContract starts the built binary, checks its ready line and metadata, then that SIGTERM
+// stops it cleanly with the request logged.
 func TestBinaryStartContract(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -57,6 +59,33 @@ func TestBinaryStartContract(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no ready line; stderr:\n%s", stderr.String())
 	}
+	checkReadyLine(t, line, dataDir)
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("did not exit after SIGTERM")
+	}
+	if !strings.Contains(stderr.String(), "GET /metadata/endpoints 200") {
+		t.Errorf("stderr lacks the request log line:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "ca.pem")); err != nil {
+		t.Error(err)
+	}
+}
+
+// checkReadyLine checks the ready line's seven keys, that the CA is in the data dir, and that the
+// metadata endpoint answers over the ready line's HTTPS client.
+func checkReadyLine(t *testing.T, line, dataDir string) {
+	t.Helper()
 	var fields map[string]string
 	if err := json.Unmarshal([]byte(line), &fields); err != nil {
 		t.Fatalf("ready line %q: %v", line, err)
@@ -87,26 +116,6 @@ func TestBinaryStartContract(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || md["resourceManager"] != ready.Endpoint+"/" {
 		t.Errorf("metadata: %d %v", resp.StatusCode, md)
-	}
-
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case err := <-waited:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v; stderr:\n%s", err, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("did not exit after SIGTERM")
-	}
-	if !strings.Contains(stderr.String(), "GET /metadata/endpoints 200") {
-		t.Errorf("stderr lacks the request log line:\n%s", stderr.String())
-	}
-	if _, err := os.Stat(filepath.Join(dataDir, "ca.pem")); err != nil {
-		t.Error(err)
 	}
 }
 

@@ -193,7 +193,42 @@ func TestExecuteAgainstEmulator(t *testing.T) {
 	start := time.Now().UTC().Truncate(time.Second)
 	past := start.Add(-24 * time.Hour)
 	future := start.Add(90 * 24 * time.Hour)
+	publishQueryFixture(t, e, start, past, future)
+	want105 := e.get("1.0.5")
 
+	t.Run("latest", func(t *testing.T) { checkLatest(t, e, start, future, want105) })
+
+	for _, tc := range constraintCases {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := e.datasource(testDef, tc.extra).Execute()
+			if tc.wantErr != nil {
+				if err == nil {
+					t.Fatalf("want an error, got version %s", attr(v, "version"))
+				}
+				t.Log(err)
+				for _, w := range tc.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q\nmissing %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := attr(v, "version"); got != tc.want {
+				t.Errorf("version = %q, want %q", got, tc.want)
+			}
+			if tc.want == "1.1.0" && !v.GetAttr("exclude_from_latest").True() {
+				t.Error("exclude_from_latest must be true for 1.1.0")
+			}
+		})
+	}
+}
+
+// publishQueryFixture publishes 1.0.0, 1.1.0, 1.0.5 and 2.0.0 in parallel, then 3.0.0 with its westus
+// replication failed, and checks the emulator stored the states the rules depend on.
+func publishQueryFixture(t *testing.T, e *galleryEnv, start, past, future time.Time) {
 	specs := []versionSpec{
 		{name: "1.0.0", regions: []string{"eastus"}},
 		{name: "1.1.0", exclude: true, regions: []string{"eastus"}},
@@ -231,81 +266,59 @@ func TestExecuteAgainstEmulator(t *testing.T) {
 	if eol := e.get("2.0.0").Properties.PublishingProfile.EndOfLifeDate; eol == nil || !eol.Before(start) {
 		t.Fatalf("2.0.0 end of life = %v, want in the past", eol)
 	}
-	want105 := e.get("1.0.5")
+}
 
-	t.Run("latest", func(t *testing.T) {
-		before := len(e.srv.Requests())
-		v, err := e.datasource(testDef, nil).Execute()
-		if err != nil {
-			t.Fatal(err)
-		}
-		reqs := e.srv.Requests()[before:]
-		if pages := listCalls(reqs); pages != 3 {
-			t.Errorf("listed %d pages, want 3 (5 versions, page size 2)", pages)
-		}
-		t.Logf("%d requests in all (metadata, discovery, token and list pages)", len(reqs))
-		if attr(v, "version") != "1.0.5" || attr(v, "id") != *want105.ID || attr(v, "location") != "eastus" {
-			t.Errorf("latest = %s %s %s, want 1.0.5 %s eastus", attr(v, "version"), attr(v, "id"), attr(v, "location"), *want105.ID)
-		}
-		if got := strings.Join(regionList(v), ","); got != "eastus,westus,northeurope" {
-			t.Errorf("replicated_regions = %s", got)
-		}
-		if !strings.EqualFold(attr(v, "source_id"), e.imageID) {
-			t.Errorf("source_id = %s, want %s", attr(v, "source_id"), e.imageID)
-		}
-		pub, err := time.Parse(time.RFC3339, attr(v, "published_date"))
-		if err != nil || pub.Before(start.Add(-time.Minute)) || pub.After(time.Now().Add(time.Minute)) {
-			t.Errorf("published_date = %q (%v)", attr(v, "published_date"), err)
-		}
-		if attr(v, "end_of_life_date") != future.Format(time.RFC3339) || v.GetAttr("exclude_from_latest").True() {
-			t.Errorf("end_of_life_date = %q, exclude_from_latest = %v", attr(v, "end_of_life_date"), v.GetAttr("exclude_from_latest"))
-		}
-	})
+// checkLatest checks the unconstrained query returns 1.0.5 with all its outputs, in three list pages.
+func checkLatest(t *testing.T, e *galleryEnv, start, future time.Time, want105 armcompute.GalleryImageVersion) {
+	before := len(e.srv.Requests())
+	v, err := e.datasource(testDef, nil).Execute()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := e.srv.Requests()[before:]
+	if pages := listCalls(reqs); pages != 3 {
+		t.Errorf("listed %d pages, want 3 (5 versions, page size 2)", pages)
+	}
+	t.Logf("%d requests in all (metadata, discovery, token and list pages)", len(reqs))
+	if attr(v, "version") != "1.0.5" || attr(v, "id") != *want105.ID || attr(v, "location") != "eastus" {
+		t.Errorf("latest = %s %s %s, want 1.0.5 %s eastus", attr(v, "version"), attr(v, "id"), attr(v, "location"), *want105.ID)
+	}
+	if got := strings.Join(regionList(v), ","); got != "eastus,westus,northeurope" {
+		t.Errorf("replicated_regions = %s", got)
+	}
+	if !strings.EqualFold(attr(v, "source_id"), e.imageID) {
+		t.Errorf("source_id = %s, want %s", attr(v, "source_id"), e.imageID)
+	}
+	pub, err := time.Parse(time.RFC3339, attr(v, "published_date"))
+	if err != nil || pub.Before(start.Add(-time.Minute)) || pub.After(time.Now().Add(time.Minute)) {
+		t.Errorf("published_date = %q (%v)", attr(v, "published_date"), err)
+	}
+	if attr(v, "end_of_life_date") != future.Format(time.RFC3339) || v.GetAttr("exclude_from_latest").True() {
+		t.Errorf("end_of_life_date = %q, exclude_from_latest = %v", attr(v, "end_of_life_date"), v.GetAttr("exclude_from_latest"))
+	}
+}
 
-	tests := []struct {
-		name    string
-		extra   map[string]interface{}
-		want    string
-		wantErr []string
-	}{
-		{"pessimistic", map[string]interface{}{"version_constraint": "~> 1.0"}, "1.0.5", nil},
-		{"pessimistic with excluded", map[string]interface{}{"version_constraint": "~> 1.0", "include_excluded": true}, "1.1.0", nil},
-		{"range", map[string]interface{}{"version_constraint": ">= 1.0, < 1.0.5"}, "1.0.0", nil},
-		{"exact", map[string]interface{}{"version_constraint": "1.0.0"}, "1.0.0", nil},
-		{"end of life is never returned", map[string]interface{}{"version_constraint": "= 2.0.0", "include_excluded": true}, "",
-			[]string{`matching "= 2.0.0"`, "2.0.0: end of life", "widen version_constraint", "or set allow_empty = true"}},
-		{"failed is never returned", map[string]interface{}{"version_constraint": ">= 3.0"}, "",
-			[]string{"3.0.0: provisioning state Failed"}},
-		{"excluded needs include_excluded", map[string]interface{}{"version_constraint": "= 1.1.0"}, "",
-			[]string{"1.1.0: excludeFromLatest is true", "set include_excluded = true"}},
-		{"no match, allow_empty", map[string]interface{}{"version_constraint": ">= 4.0", "allow_empty": true}, "", nil},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			v, err := e.datasource(testDef, tc.extra).Execute()
-			if tc.wantErr != nil {
-				if err == nil {
-					t.Fatalf("want an error, got version %s", attr(v, "version"))
-				}
-				t.Log(err)
-				for _, w := range tc.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q\nmissing %q", err, w)
-					}
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := attr(v, "version"); got != tc.want {
-				t.Errorf("version = %q, want %q", got, tc.want)
-			}
-			if tc.want == "1.1.0" && !v.GetAttr("exclude_from_latest").True() {
-				t.Error("exclude_from_latest must be true for 1.1.0")
-			}
-		})
-	}
+// constraintCase is one data source query: its extra config and the version or error it gives.
+type constraintCase struct {
+	name    string
+	extra   map[string]interface{}
+	want    string
+	wantErr []string
+}
+
+// constraintCases are the queries TestExecuteAgainstEmulator runs after "latest", one subtest each.
+var constraintCases = []constraintCase{
+	{"pessimistic", map[string]interface{}{"version_constraint": "~> 1.0"}, "1.0.5", nil},
+	{"pessimistic with excluded", map[string]interface{}{"version_constraint": "~> 1.0", "include_excluded": true}, "1.1.0", nil},
+	{"range", map[string]interface{}{"version_constraint": ">= 1.0, < 1.0.5"}, "1.0.0", nil},
+	{"exact", map[string]interface{}{"version_constraint": "1.0.0"}, "1.0.0", nil},
+	{"end of life is never returned", map[string]interface{}{"version_constraint": "= 2.0.0", "include_excluded": true}, "",
+		[]string{`matching "= 2.0.0"`, "2.0.0: end of life", "widen version_constraint", "or set allow_empty = true"}},
+	{"failed is never returned", map[string]interface{}{"version_constraint": ">= 3.0"}, "",
+		[]string{"3.0.0: provisioning state Failed"}},
+	{"excluded needs include_excluded", map[string]interface{}{"version_constraint": "= 1.1.0"}, "",
+		[]string{"1.1.0: excludeFromLatest is true", "set include_excluded = true"}},
+	{"no match, allow_empty", map[string]interface{}{"version_constraint": ">= 4.0", "allow_empty": true}, "", nil},
 }
 
 // TestExecuteEmptyDefinition: no versions is an error naming the definition, unless allow_empty, which

@@ -37,6 +37,15 @@ func TestDiskUploadFlow(t *testing.T) {
 		t.Fatalf("image from ReadyToUpload disk: %d %s", r.Status, r.Raw)
 	}
 
+	sasURL, pb, page := uploadDiskPages(t, h, disk, size)
+	imageFromUploadedDisk(t, h, disk, img, imgBody)
+	snapshotServesUpload(t, h, disk, page)
+	importAndDeleteDisk(t, h, disk, sasURL, pb, size)
+}
+
+// uploadDiskPages grants write access to disk, checks the page blob's size and writes a 4 MiB page
+// with the SAS; it returns the SAS URL, the page blob client and the page written.
+func uploadDiskPages(t *testing.T, h *harness, disk string, size int64) (string, *pageblob.Client, []byte) {
 	grant := h.must(202, "POST", withAPI(disk+"/beginGetAccess", apiDisk), map[string]any{"access": "Write", "durationInSeconds": 3600})
 	h.waitOp(grant)
 	final := h.must(200, "GET", grant.Header.Get("Location"), nil)
@@ -66,12 +75,17 @@ func TestDiskUploadFlow(t *testing.T) {
 	if r := h.do("DELETE", withAPI(disk, apiDisk), nil); r.Status != 409 {
 		t.Fatalf("delete with active SAS: %d", r.Status)
 	}
+	return sasURL, pb, page
+}
+
+// imageFromUploadedDisk ends the disk's access, then creates the managed image from it and checks its size.
+func imageFromUploadedDisk(t *testing.T, h *harness, disk, img string, imgBody map[string]any) {
 	end := h.must(202, "POST", withAPI(disk+"/endGetAccess", apiDisk), nil)
 	h.waitOp(end)
 	if got := str(obj(h.must(200, "GET", withAPI(disk, apiDisk), nil).Body, "properties"), "diskState"); got != "Unattached" {
 		t.Fatalf("diskState after upload %q, want Unattached", got)
 	}
-	r = h.must(201, "PUT", withAPI(img, apiImage), imgBody)
+	r := h.must(201, "PUT", withAPI(img, apiImage), imgBody)
 	h.waitOp(r)
 	got := h.must(200, "GET", withAPI(img, apiImage), nil)
 	od := obj(got.Body, "properties", "storageProfile", "osDisk")
@@ -88,6 +102,10 @@ func TestDiskUploadFlow(t *testing.T) {
 	if sizeBytes != 20*mib {
 		t.Fatalf("image size %d, want %d", sizeBytes, 20*mib)
 	}
+}
+
+// snapshotServesUpload copies the disk to a snapshot whose read SAS serves the uploaded bytes.
+func snapshotServesUpload(t *testing.T, h *harness, disk string, page []byte) {
 	// A snapshot copies the disk's data: its read SAS serves the uploaded bytes.
 	snap := computePath("rg1", "snapshots/snap1")
 	h.waitOp(h.must(202, "PUT", withAPI(snap, apiDisk), map[string]any{"location": "eastus", "properties": map[string]any{
@@ -108,9 +126,13 @@ func TestDiskUploadFlow(t *testing.T) {
 	if !bytes.Equal(head, page[:16]) {
 		t.Fatalf("snapshot data %x, want the uploaded %x", head, page[:16])
 	}
+}
+
+// importAndDeleteDisk sizes an Import disk from the uploaded blob, then deletes the disk and its blob.
+func importAndDeleteDisk(t *testing.T, h *harness, disk, sasURL string, pb *pageblob.Client, size int64) {
 	// An Import disk from a blob on the Azurite endpoint is sized from the blob.
 	imp := computePath("rg1", "disks/imported")
-	r = h.must(202, "PUT", withAPI(imp, apiDisk), map[string]any{"location": "eastus", "properties": map[string]any{
+	r := h.must(202, "PUT", withAPI(imp, apiDisk), map[string]any{"location": "eastus", "properties": map[string]any{
 		"creationData": map[string]any{"createOption": "Import", "sourceUri": strings.SplitN(sasURL, "?", 2)[0]}}})
 	if n, _ := num(obj(r.Body, "properties"), "diskSizeBytes"); n != size-vhdFooter {
 		t.Fatalf("imported disk size %d, want the blob's %d without the VHD footer", n, size-vhdFooter)

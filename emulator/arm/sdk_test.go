@@ -63,73 +63,89 @@ func TestArmcomputeClients(t *testing.T) {
 		t.Fatalf("resource group: %v %v", err, resp)
 	}
 
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
+	img := sdkCreateSources(ctx, t, cf, blobEndpoint)
+	sdkPublishAndList(ctx, t, cf, img)
+	sdkDeleteAll(ctx, t, cf)
+}
+
+// mustSDK fails the test at once on a client error.
+func mustSDK(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
+}
+
+// sdkCreateSources creates the gallery, definition, disk, snapshot and managed image through the real
+// pollers (granting and revoking disk access when Azurite runs) and returns the image.
+func sdkCreateSources(ctx context.Context, t *testing.T, cf *armcompute.ClientFactory, blobEndpoint string) armcompute.ImagesClientCreateOrUpdateResponse {
 	gp, err := cf.NewGalleriesClient().BeginCreateOrUpdate(ctx, "rg", "gal", armcompute.Gallery{Location: to.Ptr("westus")}, nil)
-	must(err)
+	mustSDK(t, err)
 	g, err := gp.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
 	if *g.Properties.ProvisioningState != armcompute.GalleryProvisioningStateSucceeded || g.Properties.Identifier == nil {
 		t.Fatalf("gallery %+v", g.Properties)
 	}
 	dp, err := cf.NewGalleryImagesClient().BeginCreateOrUpdate(ctx, "rg", "gal", "def", armcompute.GalleryImage{Location: to.Ptr("westus"),
 		Properties: &armcompute.GalleryImageProperties{OSType: to.Ptr(armcompute.OperatingSystemTypesLinux), OSState: to.Ptr(armcompute.OperatingSystemStateTypesGeneralized),
 			Identifier: &armcompute.GalleryImageIdentifier{Publisher: to.Ptr("p"), Offer: to.Ptr("o"), SKU: to.Ptr("s")}}}, nil)
-	must(err)
+	mustSDK(t, err)
 	def, err := dp.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
 	if *def.Properties.HyperVGeneration != armcompute.HyperVGenerationV2 {
 		t.Fatalf("definition default generation %v", *def.Properties.HyperVGeneration)
 	}
 	kp, err := cf.NewDisksClient().BeginCreateOrUpdate(ctx, "rg", "disk", armcompute.Disk{Location: to.Ptr("westus"), Properties: &armcompute.DiskProperties{
 		CreationData: &armcompute.CreationData{CreateOption: to.Ptr(armcompute.DiskCreateOptionEmpty)}, DiskSizeGB: to.Ptr[int32](1),
 		HyperVGeneration: to.Ptr(armcompute.HyperVGenerationV2), OSType: to.Ptr(armcompute.OperatingSystemTypesLinux)}}, nil)
-	must(err)
+	mustSDK(t, err)
 	disk, err := kp.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
 	if *disk.Properties.DiskState != armcompute.DiskStateUnattached {
 		t.Fatalf("disk state %v", *disk.Properties.DiskState)
 	}
 	sp, err := cf.NewSnapshotsClient().BeginCreateOrUpdate(ctx, "rg", "snap", armcompute.Snapshot{Location: to.Ptr("westus"), Properties: &armcompute.SnapshotProperties{
 		CreationData: &armcompute.CreationData{CreateOption: to.Ptr(armcompute.DiskCreateOptionCopy), SourceResourceID: disk.ID}}}, nil)
-	must(err)
+	mustSDK(t, err)
 	_, err = sp.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
 	if blobEndpoint != "" {
 		ga, err := cf.NewDisksClient().BeginGrantAccess(ctx, "rg", "disk", armcompute.GrantAccessData{Access: to.Ptr(armcompute.AccessLevelRead), DurationInSeconds: to.Ptr[int32](60)}, nil)
-		must(err)
+		mustSDK(t, err)
 		res, err := ga.PollUntilDone(ctx, pollFast)
-		must(err)
+		mustSDK(t, err)
 		if res.AccessSAS == nil || *res.AccessSAS == "" {
 			t.Fatal("grant access poller returned no SAS")
 		}
 		ra, err := cf.NewDisksClient().BeginRevokeAccess(ctx, "rg", "disk", nil)
-		must(err)
+		mustSDK(t, err)
 		_, err = ra.PollUntilDone(ctx, pollFast)
-		must(err)
+		mustSDK(t, err)
 	}
 	ip, err := cf.NewImagesClient().BeginCreateOrUpdate(ctx, "rg", "img", armcompute.Image{Location: to.Ptr("westus"), Properties: &armcompute.ImageProperties{
 		HyperVGeneration: to.Ptr(armcompute.HyperVGenerationTypesV2),
 		StorageProfile: &armcompute.ImageStorageProfile{OSDisk: &armcompute.ImageOSDisk{OSType: to.Ptr(armcompute.OperatingSystemTypesLinux),
 			OSState: to.Ptr(armcompute.OperatingSystemStateTypesGeneralized), ManagedDisk: &armcompute.SubResource{ID: disk.ID}}}}}, nil)
-	must(err)
+	mustSDK(t, err)
 	img, err := ip.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
+	return img
+}
+
+// sdkPublishAndList publishes two versions from img, reads the typed replication status, pages the
+// versions and shares the gallery.
+func sdkPublishAndList(ctx context.Context, t *testing.T, cf *armcompute.ClientFactory, img armcompute.ImagesClientCreateOrUpdateResponse) {
 	for _, name := range []string{"1.0.0", "1.0.1"} {
 		vp, err := cf.NewGalleryImageVersionsClient().BeginCreateOrUpdate(ctx, "rg", "gal", "def", name, armcompute.GalleryImageVersion{Location: to.Ptr("westus"),
 			Properties: &armcompute.GalleryImageVersionProperties{
 				PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{TargetRegions: []*armcompute.TargetRegion{{Name: to.Ptr("westus")}, {Name: to.Ptr("East US"), RegionalReplicaCount: to.Ptr[int32](2)}}},
 				StorageProfile:    &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: img.ID}}}}, nil)
-		must(err)
+		mustSDK(t, err)
 		_, err = vp.PollUntilDone(ctx, pollFast)
-		must(err)
+		mustSDK(t, err)
 	}
 	v, err := cf.NewGalleryImageVersionsClient().Get(ctx, "rg", "gal", "def", "1.0.0", &armcompute.GalleryImageVersionsClientGetOptions{Expand: to.Ptr(armcompute.ReplicationStatusTypesReplicationStatus)})
-	must(err)
+	mustSDK(t, err)
 	rs := v.Properties.ReplicationStatus
 	if rs == nil || *rs.AggregatedState != armcompute.AggregatedReplicationStateCompleted || len(rs.Summary) != 2 || *rs.Summary[1].Progress != 100 {
 		t.Fatalf("replication status %+v", rs)
@@ -138,7 +154,7 @@ func TestArmcomputeClients(t *testing.T) {
 	n := 0
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
-		must(err)
+		mustSDK(t, err)
 		n += len(page.Value)
 	}
 	if n != 2 {
@@ -146,23 +162,28 @@ func TestArmcomputeClients(t *testing.T) {
 	}
 	shp, err := cf.NewGallerySharingProfileClient().BeginUpdate(ctx, "rg", "gal", armcompute.SharingUpdate{OperationType: to.Ptr(armcompute.SharingUpdateOperationTypesAdd),
 		Groups: []*armcompute.SharingProfileGroup{{Type: to.Ptr(armcompute.SharingProfileGroupTypesSubscriptions), IDs: []*string{to.Ptr("s1")}}}}, nil)
-	must(err)
+	mustSDK(t, err)
 	_, err = shp.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
+}
+
+// sdkDeleteAll deletes the versions, definition and gallery, then checks a deleted gallery's
+// *azcore.ResponseError code.
+func sdkDeleteAll(ctx context.Context, t *testing.T, cf *armcompute.ClientFactory) {
 	for _, name := range []string{"1.0.0", "1.0.1"} {
 		del, err := cf.NewGalleryImageVersionsClient().BeginDelete(ctx, "rg", "gal", "def", name, nil)
-		must(err)
+		mustSDK(t, err)
 		_, err = del.PollUntilDone(ctx, pollFast)
-		must(err)
+		mustSDK(t, err)
 	}
 	dd, err := cf.NewGalleryImagesClient().BeginDelete(ctx, "rg", "gal", "def", nil)
-	must(err)
+	mustSDK(t, err)
 	_, err = dd.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
 	gd, err := cf.NewGalleriesClient().BeginDelete(ctx, "rg", "gal", nil)
-	must(err)
+	mustSDK(t, err)
 	_, err = gd.PollUntilDone(ctx, pollFast)
-	must(err)
+	mustSDK(t, err)
 	// A refused request surfaces as *azcore.ResponseError with ARM's code.
 	_, err = cf.NewGalleriesClient().Get(ctx, "rg", "gal", nil)
 	var re *azcore.ResponseError

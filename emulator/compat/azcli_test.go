@@ -1,6 +1,7 @@
 package compat_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -39,12 +40,32 @@ func TestAzCLI245(t *testing.T) {
 	const rg, loc = "rg-cli", "eastus"
 	e.resourceGroup(t, ctx, rg)
 
-	disks := e.v5(t, "").NewDisksClient()
-	images := e.v5(t, cliImages).NewImagesClient()
-	galleries := e.v5(t, cliGalleries).NewGalleriesClient()
-	defs := e.v5(t, cliDefinitions).NewGalleryImagesClient()
-	versions := e.v5(t, "").NewGalleryImageVersionsClient()
+	x := cliClients{rg: rg, loc: loc,
+		disks:     e.v5(t, "").NewDisksClient(),
+		images:    e.v5(t, cliImages).NewImagesClient(),
+		galleries: e.v5(t, cliGalleries).NewGalleriesClient(),
+		defs:      e.v5(t, cliDefinitions).NewGalleryImagesClient(),
+		versions:  e.v5(t, "").NewGalleryImageVersionsClient(),
+	}
+	image := cliDiskAndImage(ctx, t, x)
+	cliGalleryAndDefinition(ctx, t, e, x)
+	cliVersion(ctx, t, x, image)
+	cliUpdateAndDelete(ctx, t, x)
+}
 
+// cliClients holds the resource group, location and the v5 clients at the CLI's api-versions.
+type cliClients struct {
+	rg, loc   string
+	disks     *armcompute.DisksClient
+	images    *armcompute.ImagesClient
+	galleries *armcompute.GalleriesClient
+	defs      *armcompute.GalleryImagesClient
+	versions  *armcompute.GalleryImageVersionsClient
+}
+
+// cliDiskAndImage creates the source disk and managed image, checking their raw bodies; it returns the image.
+func cliDiskAndImage(ctx context.Context, t *testing.T, x cliClients) armcompute.ImagesClientCreateOrUpdateResponse {
+	rg, loc, disks, images := x.rg, x.loc, x.disks, x.images
 	c, got := capture(ctx)
 	dp := must[*runtime.Poller[armcompute.DisksClientCreateOrUpdateResponse]](t, "disk")(disks.BeginCreateOrUpdate(c, rg, "src", armcompute.Disk{
 		Location: to.Ptr(loc),
@@ -72,11 +93,16 @@ func TestAzCLI245(t *testing.T) {
 	c, got = capture(ctx)
 	must[armcompute.ImagesClientGetResponse](t, "image get")(images.Get(c, rg, "img", nil))
 	wantValue(t, "image at "+cliImages, rawBody(t, got(), cliImages), "properties.storageProfile.osDisk.managedDisk.id", *disk.ID)
+	return image
+}
 
+// cliGalleryAndDefinition creates the gallery and a definition, checking the pre-2025-03-03 defaults.
+func cliGalleryAndDefinition(ctx context.Context, t *testing.T, e *env, x cliClients) {
+	rg, loc, galleries, defs := x.rg, x.loc, x.galleries, x.defs
 	gp := must[*runtime.Poller[armcompute.GalleriesClientCreateOrUpdateResponse]](t, "gallery")(galleries.BeginCreateOrUpdate(ctx, rg, "galcli",
 		armcompute.Gallery{Location: to.Ptr(loc), Properties: &armcompute.GalleryProperties{Description: to.Ptr("az cli")}}, nil))
 	must[armcompute.GalleriesClientCreateOrUpdateResponse](t, "gallery poll")(gp.PollUntilDone(ctx, poll))
-	c, got = capture(ctx)
+	c, got := capture(ctx)
 	must[armcompute.GalleriesClientGetResponse](t, "gallery get")(galleries.Get(c, rg, "galcli", nil))
 	rawGal := rawBody(t, got(), cliGalleries)
 	wantValue(t, "gallery", rawGal, "properties.identifier.uniqueName", e.ready.SubscriptionID+"-GALCLI")
@@ -97,7 +123,11 @@ func TestAzCLI245(t *testing.T) {
 	c, got = capture(ctx)
 	must[armcompute.GalleryImagesClientGetResponse](t, "definition get")(defs.Get(c, rg, "galcli", "def", nil))
 	wantAbsent(t, "definition at "+cliDefinitions, rawBody(t, got(), cliDefinitions), "properties.allowUpdateImage", "properties.features")
+}
 
+// cliVersion publishes a version to two regions, checks its replication status and raw body, and lists it.
+func cliVersion(ctx context.Context, t *testing.T, x cliClients, image armcompute.ImagesClientCreateOrUpdateResponse) {
+	rg, loc, versions := x.rg, x.loc, x.versions
 	vp := must[*runtime.Poller[armcompute.GalleryImageVersionsClientCreateOrUpdateResponse]](t, "version")(versions.BeginCreateOrUpdate(ctx, rg, "galcli", "def", "1.0.0",
 		armcompute.GalleryImageVersion{Location: to.Ptr(loc), Properties: &armcompute.GalleryImageVersionProperties{
 			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{TargetRegions: []*armcompute.TargetRegion{
@@ -108,7 +138,7 @@ func TestAzCLI245(t *testing.T) {
 		}}, nil))
 	must[armcompute.GalleryImageVersionsClientCreateOrUpdateResponse](t, "version poll")(vp.PollUntilDone(ctx, poll))
 
-	c, got = capture(ctx)
+	c, got := capture(ctx)
 	v := must[armcompute.GalleryImageVersionsClientGetResponse](t, "version get")(versions.Get(c, rg, "galcli", "def", "1.0.0",
 		&armcompute.GalleryImageVersionsClientGetOptions{Expand: to.Ptr(armcompute.ReplicationStatusTypesReplicationStatus)}))
 	rs := v.Properties.ReplicationStatus
@@ -136,7 +166,12 @@ func TestAzCLI245(t *testing.T) {
 	if n != 1 {
 		t.Errorf("listed %d versions, want 1", n)
 	}
+}
 
+// cliUpdateAndDelete updates the version, then deletes everything and checks it is gone.
+func cliUpdateAndDelete(ctx context.Context, t *testing.T, x cliClients) {
+	rg := x.rg
+	disks, images, galleries, defs, versions := x.disks, x.images, x.galleries, x.defs, x.versions
 	// An update removes the replicated West US (allowed by the safety profile) and excludes from latest.
 	up := must[*runtime.Poller[armcompute.GalleryImageVersionsClientUpdateResponse]](t, "version update")(versions.BeginUpdate(ctx, rg, "galcli", "def", "1.0.0",
 		armcompute.GalleryImageVersionUpdate{Properties: &armcompute.GalleryImageVersionProperties{

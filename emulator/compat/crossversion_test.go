@@ -1,6 +1,7 @@
 package compat_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -28,6 +29,26 @@ func TestOneResourceManyVersions(t *testing.T) {
 	f7, f6, f5 := e.v7(t), e.v6(t, ""), e.v5(t, "")
 	f5cli := e.v5(t, "2021-10-01")
 
+	x := crossFixture{e: e, rg: rg, loc: loc, gal: gal, f8: f8, f8old: f8old, f8oldDisk: f8oldDisk, f7: f7, f6: f6, f5: f5, f5cli: f5cli}
+	image := crossDisksAndImage(ctx, t, x)
+	crossDefinitions(ctx, t, x)
+	crossVersions(ctx, t, x, image)
+}
+
+// crossFixture holds the resource names and the client factories, one per major and pinned version.
+type crossFixture struct {
+	e                    *env
+	rg, loc, gal         string
+	f8, f8old, f8oldDisk *v8.ClientFactory
+	f7                   *v7.ClientFactory
+	f6                   *v6.ClientFactory
+	f5, f5cli            *v5.ClientFactory
+}
+
+// crossDisksAndImage makes the source image with v8 and checks a disk property older versions lack is
+// hidden from their readers and ignored from their writers; it returns the image.
+func crossDisksAndImage(ctx context.Context, t *testing.T, x crossFixture) v8.ImagesClientCreateOrUpdateResponse {
+	e, rg, loc, f8, f8oldDisk := x.e, x.rg, x.loc, x.f8, x.f8oldDisk
 	// Source: an image from an empty disk, made with v8.
 	dp := must[*runtime.Poller[v8.DisksClientCreateOrUpdateResponse]](t, "disk")(f8.NewDisksClient().BeginCreateOrUpdate(ctx, rg, "d", v8.Disk{
 		Location: to.Ptr(loc), Properties: &v8.DiskProperties{
@@ -53,7 +74,12 @@ func TestOneResourceManyVersions(t *testing.T) {
 	if d := must[v8.DisksClientGetResponse](t, "disk get")(f8.NewDisksClient().Get(ctx, rg, "d-old", nil)); d.Properties.OptimizedForFrequentAttach != nil {
 		t.Errorf("optimizedForFrequentAttach sent at %s was stored (%v); that version does not have it", packerDisks, *d.Properties.OptimizedForFrequentAttach)
 	}
+	return image
+}
 
+// crossDefinitions creates the gallery and a definition with v8 and reads the definition at older versions.
+func crossDefinitions(ctx context.Context, t *testing.T, x crossFixture) {
+	rg, loc, gal, f8, f7, f6 := x.rg, x.loc, x.gal, x.f8, x.f7, x.f6
 	gp := must[*runtime.Poller[v8.GalleriesClientCreateOrUpdateResponse]](t, "gallery")(f8.NewGalleriesClient().BeginCreateOrUpdate(ctx, rg, gal,
 		v8.Gallery{Location: to.Ptr(loc), Properties: &v8.GalleryProperties{}}, nil))
 	must[v8.GalleriesClientCreateOrUpdateResponse](t, "gallery poll")(gp.PollUntilDone(ctx, poll))
@@ -68,7 +94,7 @@ func TestOneResourceManyVersions(t *testing.T) {
 	if g := def.Properties.HyperVGeneration; g == nil || *g != v8.HyperVGenerationV2 || len(def.Properties.Features) != 1 || *def.Properties.Features[0].Value != "TrustedLaunchSupported" {
 		t.Errorf("definition at 2026-03-03: hyperVGeneration %v, features %d; want V2 and TrustedLaunchSupported", g, len(def.Properties.Features))
 	}
-	c, got = capture(ctx)
+	c, got := capture(ctx)
 	must[v7.GalleryImagesClientGetResponse](t, "def v7")(f7.NewGalleryImagesClient().Get(c, rg, gal, "def", nil))
 	wantValue(t, "definition read at "+v7Gallery, rawBody(t, got(), v7Gallery), "properties.allowUpdateImage", true)
 	c, got = capture(ctx)
@@ -76,7 +102,12 @@ func TestOneResourceManyVersions(t *testing.T) {
 	rawDef := rawBody(t, got(), packerGallery)
 	wantAbsent(t, "definition read at "+packerGallery, rawDef, "properties.allowUpdateImage")
 	wantValue(t, "definition read at "+packerGallery, rawDef, "properties.features[0].value", "TrustedLaunchSupported")
+}
 
+// crossVersions publishes a version with v8, reads it at older versions, and checks an older PUT keeps
+// what it cannot state and a property sent at a version that lacks it is ignored.
+func crossVersions(ctx context.Context, t *testing.T, x crossFixture, image v8.ImagesClientCreateOrUpdateResponse) {
+	rg, loc, gal, f8, f8old, f7, f6, f5, f5cli := x.rg, x.loc, x.gal, x.f8, x.f8old, x.f7, x.f6, x.f5, x.f5cli
 	// Versions: blockDeletionBeforeEndOfLife is from 2024-03-03, the whole safetyProfile from 2022-03-03.
 	eol := time.Now().Add(365 * 24 * time.Hour).UTC().Truncate(time.Second)
 	vp := must[*runtime.Poller[v8.GalleryImageVersionsClientCreateOrUpdateResponse]](t, "version")(f8.NewGalleryImageVersionsClient().BeginCreateOrUpdate(ctx, rg, gal, "def", "1.0.0",
@@ -87,7 +118,7 @@ func TestOneResourceManyVersions(t *testing.T) {
 		}}, nil))
 	must[v8.GalleryImageVersionsClientCreateOrUpdateResponse](t, "version poll")(vp.PollUntilDone(ctx, poll))
 
-	c, got = capture(ctx)
+	c, got := capture(ctx)
 	must[v7.GalleryImageVersionsClientGetResponse](t, "ver v7")(f7.NewGalleryImageVersionsClient().Get(c, rg, gal, "def", "1.0.0", nil))
 	wantValue(t, "version read at "+v7Gallery, rawBody(t, got(), v7Gallery), "properties.safetyProfile.blockDeletionBeforeEndOfLife", true)
 	c, got = capture(ctx)

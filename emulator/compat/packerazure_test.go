@@ -1,6 +1,7 @@
 package compat_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -37,12 +38,32 @@ func TestPackerPluginAzure26(t *testing.T) {
 	const rg, loc, gal = "rg-packer", "eastus", "galpkr"
 	e.resourceGroup(t, ctx, rg)
 
-	diskF := e.v6(t, packerDisks)
-	disks, snaps := diskF.NewDisksClient(), diskF.NewSnapshotsClient()
-	images := e.v6(t, packerImages).NewImagesClient()
-	galF := e.v6(t, "")
-	galleries, defs, versions := galF.NewGalleriesClient(), galF.NewGalleryImagesClient(), galF.NewGalleryImageVersionsClient()
+	diskF, galF := e.v6(t, packerDisks), e.v6(t, "")
+	x := packerClients{rg: rg, loc: loc, gal: gal,
+		disks: diskF.NewDisksClient(), snaps: diskF.NewSnapshotsClient(), images: e.v6(t, packerImages).NewImagesClient(),
+		galleries: galF.NewGalleriesClient(), defs: galF.NewGalleryImagesClient(), versions: galF.NewGalleryImageVersionsClient(),
+	}
+	image := packerSources(ctx, t, x)
+	packerGalleryAndDefinition(ctx, t, x)
+	packerVersion(ctx, t, x, image)
+	packerUpdateAndDelete(ctx, t, x)
+}
 
+// packerClients holds the resource names and the v6 clients at the plugin's api-versions.
+type packerClients struct {
+	rg, loc, gal string
+	disks        *armcompute.DisksClient
+	snaps        *armcompute.SnapshotsClient
+	images       *armcompute.ImagesClient
+	galleries    *armcompute.GalleriesClient
+	defs         *armcompute.GalleryImagesClient
+	versions     *armcompute.GalleryImageVersionsClient
+}
+
+// packerSources creates the disk, its snapshot and a managed image from the snapshot, checking their
+// raw bodies; it returns the image.
+func packerSources(ctx context.Context, t *testing.T, x packerClients) armcompute.ImagesClientCreateOrUpdateResponse {
+	rg, loc, disks, snaps, images := x.rg, x.loc, x.disks, x.snaps, x.images
 	dp := must[*runtime.Poller[armcompute.DisksClientCreateOrUpdateResponse]](t, "disk")(disks.BeginCreateOrUpdate(ctx, rg, "osdisk", armcompute.Disk{
 		Location: to.Ptr(loc),
 		Properties: &armcompute.DiskProperties{
@@ -82,7 +103,12 @@ func TestPackerPluginAzure26(t *testing.T) {
 	if g := image.Properties.HyperVGeneration; g == nil || *g != armcompute.HyperVGenerationTypesV1 {
 		t.Errorf("image hyperVGeneration %v, want V1", g)
 	}
+	return image
+}
 
+// packerGalleryAndDefinition creates the gallery and a definition, checking the pre-2025-03-03 defaults.
+func packerGalleryAndDefinition(ctx context.Context, t *testing.T, x packerClients) {
+	rg, loc, gal, galleries, defs := x.rg, x.loc, x.gal, x.galleries, x.defs
 	gp := must[*runtime.Poller[armcompute.GalleriesClientCreateOrUpdateResponse]](t, "gallery")(galleries.BeginCreateOrUpdate(ctx, rg, gal,
 		armcompute.Gallery{Location: to.Ptr(loc), Properties: &armcompute.GalleryProperties{}}, nil))
 	must[armcompute.GalleriesClientCreateOrUpdateResponse](t, "gallery poll")(gp.PollUntilDone(ctx, poll))
@@ -95,7 +121,11 @@ func TestPackerPluginAzure26(t *testing.T) {
 	if g := def.Properties.HyperVGeneration; g == nil || *g != armcompute.HyperVGenerationV1 || len(def.Properties.Features) != 0 {
 		t.Errorf("definition at %s: hyperVGeneration %v, features %v; want V1 and none", packerGallery, g, def.Properties.Features)
 	}
+}
 
+// packerVersion publishes a version to two regions, checks its replication status and raw body, and lists it.
+func packerVersion(ctx context.Context, t *testing.T, x packerClients, image armcompute.ImagesClientCreateOrUpdateResponse) {
+	rg, loc, gal, versions := x.rg, x.loc, x.gal, x.versions
 	vp := must[*runtime.Poller[armcompute.GalleryImageVersionsClientCreateOrUpdateResponse]](t, "version")(versions.BeginCreateOrUpdate(ctx, rg, gal, "ubuntu", "2024.1.0",
 		armcompute.GalleryImageVersion{Location: to.Ptr(loc), Properties: &armcompute.GalleryImageVersionProperties{
 			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{
@@ -109,7 +139,7 @@ func TestPackerPluginAzure26(t *testing.T) {
 		}}, nil))
 	must[armcompute.GalleryImageVersionsClientCreateOrUpdateResponse](t, "version poll")(vp.PollUntilDone(ctx, poll))
 
-	c, got = capture(ctx)
+	c, got := capture(ctx)
 	v := must[armcompute.GalleryImageVersionsClientGetResponse](t, "version get")(versions.Get(c, rg, gal, "ubuntu", "2024.1.0",
 		&armcompute.GalleryImageVersionsClientGetOptions{Expand: to.Ptr(armcompute.ReplicationStatusTypesReplicationStatus)}))
 	rs := v.Properties.ReplicationStatus
@@ -130,7 +160,11 @@ func TestPackerPluginAzure26(t *testing.T) {
 	if n != 1 {
 		t.Errorf("listed %d versions, want 1", n)
 	}
+}
 
+// packerUpdateAndDelete adds a third region, then deletes the version and the snapshot.
+func packerUpdateAndDelete(ctx context.Context, t *testing.T, x packerClients) {
+	rg, gal, versions, snaps := x.rg, x.gal, x.versions, x.snaps
 	// An update adds a third region; the poller finishes only once it has replicated.
 	up := must[*runtime.Poller[armcompute.GalleryImageVersionsClientUpdateResponse]](t, "update")(versions.BeginUpdate(ctx, rg, gal, "ubuntu", "2024.1.0",
 		armcompute.GalleryImageVersionUpdate{Properties: &armcompute.GalleryImageVersionProperties{
@@ -139,7 +173,7 @@ func TestPackerPluginAzure26(t *testing.T) {
 			}},
 		}}, nil))
 	must[armcompute.GalleryImageVersionsClientUpdateResponse](t, "update poll")(up.PollUntilDone(ctx, poll))
-	v = must[armcompute.GalleryImageVersionsClientGetResponse](t, "version get")(versions.Get(ctx, rg, gal, "ubuntu", "2024.1.0",
+	v := must[armcompute.GalleryImageVersionsClientGetResponse](t, "version get")(versions.Get(ctx, rg, gal, "ubuntu", "2024.1.0",
 		&armcompute.GalleryImageVersionsClientGetOptions{Expand: to.Ptr(armcompute.ReplicationStatusTypesReplicationStatus)}))
 	if rs := v.Properties.ReplicationStatus; len(rs.Summary) != 3 || *rs.AggregatedState != armcompute.AggregatedReplicationStateCompleted {
 		t.Errorf("after adding a region: %d regions, %s; want 3, Completed", len(rs.Summary), *rs.AggregatedState)

@@ -1,6 +1,7 @@
 package compat_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -34,43 +35,9 @@ func TestArmcomputeV7(t *testing.T) {
 	const rg, loc, gal = "rg-v7", "eastus", "galv7"
 	e.resourceGroup(t, ctx, rg)
 	f := e.v7(t)
-	disks, snaps := f.NewDisksClient(), f.NewSnapshotsClient()
-	galleries, defs, versions := f.NewGalleriesClient(), f.NewGalleryImagesClient(), f.NewGalleryImageVersionsClient()
+	versions := f.NewGalleryImageVersionsClient()
 
-	dp := must[*runtime.Poller[armcompute.DisksClientCreateOrUpdateResponse]](t, "disk")(disks.BeginCreateOrUpdate(ctx, rg, "d", armcompute.Disk{
-		Location: to.Ptr(loc),
-		Properties: &armcompute.DiskProperties{
-			CreationData: &armcompute.CreationData{CreateOption: to.Ptr(armcompute.DiskCreateOptionEmpty)},
-			DiskSizeGB:   to.Ptr[int32](2), OSType: to.Ptr(armcompute.OperatingSystemTypesLinux),
-			HyperVGeneration: to.Ptr(armcompute.HyperVGenerationV1), OptimizedForFrequentAttach: to.Ptr(true),
-		},
-	}, nil))
-	disk := must[armcompute.DisksClientCreateOrUpdateResponse](t, "disk poll")(dp.PollUntilDone(ctx, poll))
-	if disk.Properties.OptimizedForFrequentAttach == nil || !*disk.Properties.OptimizedForFrequentAttach {
-		t.Errorf("disk at %s: optimizedForFrequentAttach not kept (%v)", v7Disks, disk.Properties.OptimizedForFrequentAttach)
-	}
-	sp := must[*runtime.Poller[armcompute.SnapshotsClientCreateOrUpdateResponse]](t, "snapshot")(snaps.BeginCreateOrUpdate(ctx, rg, "s", armcompute.Snapshot{
-		Location:   to.Ptr(loc),
-		Properties: &armcompute.SnapshotProperties{CreationData: &armcompute.CreationData{CreateOption: to.Ptr(armcompute.DiskCreateOptionCopy), SourceResourceID: disk.ID}},
-	}, nil))
-	snap := must[armcompute.SnapshotsClientCreateOrUpdateResponse](t, "snapshot poll")(sp.PollUntilDone(ctx, poll))
-
-	gp := must[*runtime.Poller[armcompute.GalleriesClientCreateOrUpdateResponse]](t, "gallery")(galleries.BeginCreateOrUpdate(ctx, rg, gal,
-		armcompute.Gallery{Location: to.Ptr(loc), Properties: &armcompute.GalleryProperties{}}, nil))
-	must[armcompute.GalleriesClientCreateOrUpdateResponse](t, "gallery poll")(gp.PollUntilDone(ctx, poll))
-	fp := must[*runtime.Poller[armcompute.GalleryImagesClientCreateOrUpdateResponse]](t, "definition")(defs.BeginCreateOrUpdate(ctx, rg, gal, "def",
-		armcompute.GalleryImage{Location: to.Ptr(loc), Properties: &armcompute.GalleryImageProperties{
-			OSType: to.Ptr(armcompute.OperatingSystemTypesLinux), OSState: to.Ptr(armcompute.OperatingSystemStateTypesGeneralized),
-			Identifier:       &armcompute.GalleryImageIdentifier{Publisher: to.Ptr("p"), Offer: to.Ptr("o"), SKU: to.Ptr("s")},
-			AllowUpdateImage: to.Ptr(true),
-		}}, nil))
-	def := must[armcompute.GalleryImagesClientCreateOrUpdateResponse](t, "definition poll")(fp.PollUntilDone(ctx, poll))
-	if g := def.Properties.HyperVGeneration; g == nil || *g != armcompute.HyperVGenerationV1 || len(def.Properties.Features) != 0 {
-		t.Errorf("definition at %s: hyperVGeneration %v, features %v; want V1 and none", v7Gallery, g, def.Properties.Features)
-	}
-	if def.Properties.AllowUpdateImage == nil || !*def.Properties.AllowUpdateImage {
-		t.Errorf("definition at %s: allowUpdateImage not kept", v7Gallery)
-	}
+	snap := v7Sources(ctx, t, f, rg, loc, gal)
 
 	eol := time.Now().Add(365 * 24 * time.Hour).UTC().Truncate(time.Second)
 	vp := must[*runtime.Poller[armcompute.GalleryImageVersionsClientCreateOrUpdateResponse]](t, "version")(versions.BeginCreateOrUpdate(ctx, rg, gal, "def", "1.0.0",
@@ -118,4 +85,47 @@ func TestArmcomputeV7(t *testing.T) {
 	must[armcompute.GalleryImageVersionsClientDeleteResponse](t, "version delete poll")(vd.PollUntilDone(ctx, poll))
 	_, err := versions.Get(ctx, rg, gal, "def", "1.0.0", nil)
 	wantNotFound(t, "version", err)
+}
+
+// v7Sources creates the V1 disk and its snapshot, the gallery and a definition (checking v7's pinned
+// defaults are kept) and returns the snapshot.
+func v7Sources(ctx context.Context, t *testing.T, f *armcompute.ClientFactory, rg, loc, gal string) armcompute.SnapshotsClientCreateOrUpdateResponse {
+	disks, snaps := f.NewDisksClient(), f.NewSnapshotsClient()
+	galleries, defs := f.NewGalleriesClient(), f.NewGalleryImagesClient()
+
+	dp := must[*runtime.Poller[armcompute.DisksClientCreateOrUpdateResponse]](t, "disk")(disks.BeginCreateOrUpdate(ctx, rg, "d", armcompute.Disk{
+		Location: to.Ptr(loc),
+		Properties: &armcompute.DiskProperties{
+			CreationData: &armcompute.CreationData{CreateOption: to.Ptr(armcompute.DiskCreateOptionEmpty)},
+			DiskSizeGB:   to.Ptr[int32](2), OSType: to.Ptr(armcompute.OperatingSystemTypesLinux),
+			HyperVGeneration: to.Ptr(armcompute.HyperVGenerationV1), OptimizedForFrequentAttach: to.Ptr(true),
+		},
+	}, nil))
+	disk := must[armcompute.DisksClientCreateOrUpdateResponse](t, "disk poll")(dp.PollUntilDone(ctx, poll))
+	if disk.Properties.OptimizedForFrequentAttach == nil || !*disk.Properties.OptimizedForFrequentAttach {
+		t.Errorf("disk at %s: optimizedForFrequentAttach not kept (%v)", v7Disks, disk.Properties.OptimizedForFrequentAttach)
+	}
+	sp := must[*runtime.Poller[armcompute.SnapshotsClientCreateOrUpdateResponse]](t, "snapshot")(snaps.BeginCreateOrUpdate(ctx, rg, "s", armcompute.Snapshot{
+		Location:   to.Ptr(loc),
+		Properties: &armcompute.SnapshotProperties{CreationData: &armcompute.CreationData{CreateOption: to.Ptr(armcompute.DiskCreateOptionCopy), SourceResourceID: disk.ID}},
+	}, nil))
+	snap := must[armcompute.SnapshotsClientCreateOrUpdateResponse](t, "snapshot poll")(sp.PollUntilDone(ctx, poll))
+
+	gp := must[*runtime.Poller[armcompute.GalleriesClientCreateOrUpdateResponse]](t, "gallery")(galleries.BeginCreateOrUpdate(ctx, rg, gal,
+		armcompute.Gallery{Location: to.Ptr(loc), Properties: &armcompute.GalleryProperties{}}, nil))
+	must[armcompute.GalleriesClientCreateOrUpdateResponse](t, "gallery poll")(gp.PollUntilDone(ctx, poll))
+	fp := must[*runtime.Poller[armcompute.GalleryImagesClientCreateOrUpdateResponse]](t, "definition")(defs.BeginCreateOrUpdate(ctx, rg, gal, "def",
+		armcompute.GalleryImage{Location: to.Ptr(loc), Properties: &armcompute.GalleryImageProperties{
+			OSType: to.Ptr(armcompute.OperatingSystemTypesLinux), OSState: to.Ptr(armcompute.OperatingSystemStateTypesGeneralized),
+			Identifier:       &armcompute.GalleryImageIdentifier{Publisher: to.Ptr("p"), Offer: to.Ptr("o"), SKU: to.Ptr("s")},
+			AllowUpdateImage: to.Ptr(true),
+		}}, nil))
+	def := must[armcompute.GalleryImagesClientCreateOrUpdateResponse](t, "definition poll")(fp.PollUntilDone(ctx, poll))
+	if g := def.Properties.HyperVGeneration; g == nil || *g != armcompute.HyperVGenerationV1 || len(def.Properties.Features) != 0 {
+		t.Errorf("definition at %s: hyperVGeneration %v, features %v; want V1 and none", v7Gallery, g, def.Properties.Features)
+	}
+	if def.Properties.AllowUpdateImage == nil || !*def.Properties.AllowUpdateImage {
+		t.Errorf("definition at %s: allowUpdateImage not kept", v7Gallery)
+	}
+	return snap
 }

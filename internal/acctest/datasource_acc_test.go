@@ -9,21 +9,8 @@ import (
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/acctest"
 )
 
-// TestDataSourceFeedsSecondBuild: a first build publishes 1.0.0; a second build reads it back with the
-// azure-gallery-version data source and promotes it, by the data source's id and version, into a second
-// definition, recording the version in a tag. The inventory shows the second build used those values.
-func TestDataSourceFeedsSecondBuild(t *testing.T) {
-	acctest.Require(t, tools)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	emu := tools.StartEmulator(t, acctest.EmulatorOptions{Config: replicationConfig(1)})
-	src := emu.CreateSourceImage(ctx, t, acctest.SourceImage{ResourceGroup: sourceRG, Location: sourceLocation, Name: "ubuntu-base"})
-	if err := emu.CreateResourceGroup(ctx, t, galleryRG, sourceLocation); err != nil {
-		t.Fatal(err)
-	}
-	env := append(tools.PackerEnv(t, emu.Env()...), "PKR_VAR_source_image_id="+src)
-
-	first := writeTemplate(t, `
+// dataSourceFirstTemplate publishes 1.0.0 of ubuntu-server from the source image.
+const dataSourceFirstTemplate = `
 build {
   sources = ["source.null.publish"]
   post-processor "azure-gallery" {
@@ -38,20 +25,11 @@ build {
     image_version   = "1.0.0"
   }
 }
-`)
-	if run := tools.RunPacker(ctx, t, first, env, "build", "-color=false", "."); run.ExitCode != 0 {
-		t.Fatalf("first packer build failed (%d):\n%s", run.ExitCode, run.Output)
-	}
-	inv, err := emu.Inventory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(inv.Versions()) != 1 {
-		t.Fatalf("after the first build: %d versions, want 1", len(inv.Versions()))
-	}
-	firstID := inv.Versions()[0].ID()
+`
 
-	second := writeTemplate(t, `
+// dataSourceSecondTemplate reads the latest ubuntu-server version with the data source and promotes it
+// into ubuntu-server-prod, by its id and version, tagging it with the version and location.
+const dataSourceSecondTemplate = `
 data "azure-gallery-version" "latest" {
   resource_group = "images-rg"
   gallery_name   = "golden"
@@ -74,7 +52,36 @@ build {
     }
   }
 }
-`)
+`
+
+// TestDataSourceFeedsSecondBuild: a first build publishes 1.0.0; a second build reads it back with the
+// azure-gallery-version data source and promotes it, by the data source's id and version, into a second
+// definition, recording the version in a tag. The inventory shows the second build used those values.
+func TestDataSourceFeedsSecondBuild(t *testing.T) {
+	acctest.Require(t, tools)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	emu := tools.StartEmulator(t, acctest.EmulatorOptions{Config: replicationConfig(1)})
+	src := emu.CreateSourceImage(ctx, t, acctest.SourceImage{ResourceGroup: sourceRG, Location: sourceLocation, Name: "ubuntu-base"})
+	if err := emu.CreateResourceGroup(ctx, t, galleryRG, sourceLocation); err != nil {
+		t.Fatal(err)
+	}
+	env := append(tools.PackerEnv(t, emu.Env()...), "PKR_VAR_source_image_id="+src)
+
+	first := writeTemplate(t, dataSourceFirstTemplate)
+	if run := tools.RunPacker(ctx, t, first, env, "build", "-color=false", "."); run.ExitCode != 0 {
+		t.Fatalf("first packer build failed (%d):\n%s", run.ExitCode, run.Output)
+	}
+	inv, err := emu.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Versions()) != 1 {
+		t.Fatalf("after the first build: %d versions, want 1", len(inv.Versions()))
+	}
+	firstID := inv.Versions()[0].ID()
+
+	second := writeTemplate(t, dataSourceSecondTemplate)
 	run := tools.RunPacker(ctx, t, second, env, "build", "-color=false", ".")
 	if run.ExitCode != 0 {
 		t.Fatalf("second packer build failed (%d):\n%s", run.ExitCode, run.Output)

@@ -22,6 +22,32 @@ func publicVersion(t *testing.T, inv acctest.Inventory, name string) acctest.Res
 	return nil
 }
 
+// publicConsumerTemplate (a format taking the community gallery's public name) reads the latest 1.x
+// acme-os version of the community gallery and publishes an app image tagged with its version and id.
+const publicConsumerTemplate = `
+data "azure-gallery-version" "public" {
+  community_gallery_name = %q
+  location               = "eastus"
+  image_name             = "acme-os"
+  version_constraint     = "~> 1.0"
+}
+build {
+  sources = ["source.null.publish"]
+  post-processor "azure-gallery" {
+    source_image_id = var.source_image_id
+    resource_group  = "images-rg"
+    gallery_name    = "consumer"
+    create_gallery  = true
+    image_name      = "app"
+    publisher       = "me"
+    offer           = "app"
+    sku             = "1"
+    image_version   = "1.0.0"
+    tags = { base = data.azure-gallery-version.public.version, base_id = data.azure-gallery-version.public.id }
+  }
+}
+`
+
 // TestPublicImagePipeline runs example/public-image under real Packer (issue 14): 1.0.0 and 1.1.0 go to
 // a community gallery created with soft delete, PreferStandard_ZRS and a PremiumV2 replica set in
 // eastus; a consumer template's data source reads the community gallery by its public name and gets
@@ -71,29 +97,7 @@ func TestPublicImagePipeline(t *testing.T) {
 		t.Errorf("target regions: %v", got)
 	}
 
-	consumer := writeTemplate(t, fmt.Sprintf(`
-data "azure-gallery-version" "public" {
-  community_gallery_name = %q
-  location               = "eastus"
-  image_name             = "acme-os"
-  version_constraint     = "~> 1.0"
-}
-build {
-  sources = ["source.null.publish"]
-  post-processor "azure-gallery" {
-    source_image_id = var.source_image_id
-    resource_group  = "images-rg"
-    gallery_name    = "consumer"
-    create_gallery  = true
-    image_name      = "app"
-    publisher       = "me"
-    offer           = "app"
-    sku             = "1"
-    image_version   = "1.0.0"
-    tags = { base = data.azure-gallery-version.public.version, base_id = data.azure-gallery-version.public.id }
-  }
-}
-`, public))
+	consumer := writeTemplate(t, fmt.Sprintf(publicConsumerTemplate, public))
 	if run := tools.RunPacker(ctx, t, consumer, f.env, "build", "-color=false", "."); run.ExitCode != 0 {
 		t.Fatalf("consumer build failed (%d):\n%s", run.ExitCode, run.Output)
 	}

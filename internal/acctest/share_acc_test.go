@@ -67,6 +67,64 @@ func resourceGroupIn(ctx context.Context, t *testing.T, emu *acctest.Emulator, s
 	}
 }
 
+// promoteDefinition is the resource group and definition both promote templates use.
+const promoteDefinition = `
+    resource_group = "images-rg"
+    create_gallery = true
+    image_name     = "ubuntu-server"
+    publisher      = "acme"
+    offer          = "ubuntu"
+    sku            = "24_04"
+`
+
+// promoteTemplate publishes to the dev gallery, then promotes that version to prod in prodSubscription.
+const promoteTemplate = `
+variable "version_id" {
+  type    = string
+  default = ""
+}
+build {
+  sources = ["source.null.publish"]
+  post-processors {
+    post-processor "azure-gallery" {
+      source_image_id = var.source_image_id
+      gallery_name    = "dev"
+      image_version   = "1.0.0"
+` + promoteDefinition + `
+    }
+    post-processor "azure-gallery" {
+      subscription_id = "` + prodSubscription + `"
+      gallery_name    = "prod"
+      image_version   = "1.0.0"
+` + promoteDefinition + `
+      target_region {
+        name = "eastus"
+      }
+      target_region {
+        name = "westus2"
+      }
+    }
+  }
+}
+`
+
+// promoteByIDTemplate promotes the dev version again, named by source_image_version_id.
+const promoteByIDTemplate = `
+variable "version_id" {
+  type = string
+}
+build {
+  sources = ["source.null.publish"]
+  post-processor "azure-gallery" {
+    subscription_id         = "` + prodSubscription + `"
+    source_image_version_id = var.version_id
+    gallery_name            = "prod"
+    image_version           = "1.0.1"
+` + promoteDefinition + `
+  }
+}
+`
+
 // TestPromoteToAnotherSubscription publishes to a dev gallery in subscription A, then the next
 // post-processor in the chain promotes that version (its input artifact) to a prod gallery in
 // subscription B; a second build promotes it again with source_image_version_id.
@@ -82,43 +140,7 @@ func TestPromoteToAnotherSubscription(t *testing.T) {
 		t.Fatal(err)
 	}
 	resourceGroupIn(ctx, t, emu, prodSubscription, galleryRG)
-	definition := `
-    resource_group = "images-rg"
-    create_gallery = true
-    image_name     = "ubuntu-server"
-    publisher      = "acme"
-    offer          = "ubuntu"
-    sku            = "24_04"
-`
-	dir := writeTemplate(t, `
-variable "version_id" {
-  type    = string
-  default = ""
-}
-build {
-  sources = ["source.null.publish"]
-  post-processors {
-    post-processor "azure-gallery" {
-      source_image_id = var.source_image_id
-      gallery_name    = "dev"
-      image_version   = "1.0.0"
-`+definition+`
-    }
-    post-processor "azure-gallery" {
-      subscription_id = "`+prodSubscription+`"
-      gallery_name    = "prod"
-      image_version   = "1.0.0"
-`+definition+`
-      target_region {
-        name = "eastus"
-      }
-      target_region {
-        name = "westus2"
-      }
-    }
-  }
-}
-`)
+	dir := writeTemplate(t, promoteTemplate)
 	env := tools.PackerEnv(t, emu.Env()...)
 	env = append(env, "PKR_VAR_source_image_id="+src)
 	run := tools.RunPacker(ctx, t, dir, env, "build", "-color=false", ".")
@@ -146,21 +168,7 @@ build {
 	}
 
 	t.Run("source_image_version_id", func(t *testing.T) {
-		dir := writeTemplate(t, `
-variable "version_id" {
-  type = string
-}
-build {
-  sources = ["source.null.publish"]
-  post-processor "azure-gallery" {
-    subscription_id         = "`+prodSubscription+`"
-    source_image_version_id = var.version_id
-    gallery_name            = "prod"
-    image_version           = "1.0.1"
-`+definition+`
-  }
-}
-`)
+		dir := writeTemplate(t, promoteByIDTemplate)
 		run := tools.RunPacker(ctx, t, dir, append(env, "PKR_VAR_version_id="+devID), "build", "-color=false", ".")
 		if run.ExitCode != 0 {
 			t.Fatalf("packer build failed (%d):\n%s", run.ExitCode, run.Output)
@@ -179,14 +187,8 @@ build {
 	})
 }
 
-// TestShareAtEveryScopeTwice shares at the gallery, definition and version scopes and with a
-// subscription, runs the same build twice, and checks each role assignment and sharing entry exists once.
-func TestShareAtEveryScopeTwice(t *testing.T) {
-	acctest.Require(t, tools)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	f := newPublishFixture(ctx, t, 1, "publish-from-image")
-	dir := writeTemplate(t, `
+// shareEveryScopeTemplate shares at the gallery, image and version scopes and with shareSubscriber.
+const shareEveryScopeTemplate = `
 build {
   sources = ["source.null.publish"]
   post-processor "azure-gallery" {
@@ -202,22 +204,31 @@ build {
 
     share {
       scope         = "gallery"
-      principal_ids = ["`+sharePrincipal1+`"]
+      principal_ids = ["` + sharePrincipal1 + `"]
     }
     share {
       scope         = "image"
-      principal_ids = ["`+sharePrincipal1+`", "`+sharePrincipal2+`"]
+      principal_ids = ["` + sharePrincipal1 + `", "` + sharePrincipal2 + `"]
       role          = "Reader"
     }
     share {
       scope         = "version"
-      principal_ids = ["`+sharePrincipal2+`"]
+      principal_ids = ["` + sharePrincipal2 + `"]
       role          = "Virtual Machine Contributor"
     }
-    share_with_subscriptions = ["`+shareSubscriber+`"]
+    share_with_subscriptions = ["` + shareSubscriber + `"]
   }
 }
-`)
+`
+
+// TestShareAtEveryScopeTwice shares at the gallery, definition and version scopes and with a
+// subscription, runs the same build twice, and checks each role assignment and sharing entry exists once.
+func TestShareAtEveryScopeTwice(t *testing.T) {
+	acctest.Require(t, tools)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	f := newPublishFixture(ctx, t, 1, "publish-from-image")
+	dir := writeTemplate(t, shareEveryScopeTemplate)
 	gallery := "/subscriptions/" + f.emu.SubscriptionID + "/resourceGroups/images-rg/providers/Microsoft.Compute/galleries/shared"
 	want := map[string]bool{
 		gallery + "|" + sharePrincipal1 + "|" + readerRoleGUID:                                                        true,
@@ -230,37 +241,43 @@ build {
 		if out.ExitCode != 0 {
 			t.Fatalf("run %d: packer build failed (%d):\n%s", run, out.ExitCode, out.Output)
 		}
-		inv := f.inventory(ctx, t)
-		got := map[string]int{}
-		for _, ra := range inv.OfType("Microsoft.Authorization/roleAssignments") {
-			scope, _ := ra.Prop("scope").(string)
-			principal, _ := ra.Prop("principalId").(string)
-			role, _ := ra.Prop("roleDefinitionId").(string)
-			got[strings.ToLower(scope)+"|"+principal+"|"+role[strings.LastIndex(role, "/")+1:]]++
-		}
-		if len(got) != len(want) {
-			t.Errorf("run %d: %d distinct role assignments, want %d: %v", run, len(got), len(want), got)
-		}
-		for k := range want {
-			scope, rest, _ := strings.Cut(k, "|")
-			if n := got[strings.ToLower(scope)+"|"+rest]; n != 1 {
-				t.Errorf("run %d: assignment %s exists %d times, want once", run, k, n)
-			}
-		}
-		g := inv.Find(gallery)
-		if g == nil || g.Prop("sharingProfile", "permissions") != "Groups" {
-			t.Fatalf("run %d: gallery sharing profile: %v", run, g.Prop("sharingProfile"))
-		}
-		groups, _ := g.Prop("sharingProfile", "groups").([]any)
-		if len(groups) != 1 {
-			t.Fatalf("run %d: sharing groups = %v, want one Subscriptions group", run, groups)
-		}
-		grp, _ := groups[0].(map[string]any)
-		if ids, _ := grp["ids"].([]any); len(ids) != 1 || ids[0] != shareSubscriber {
-			t.Errorf("run %d: shared subscriptions = %v, want [%s] once", run, grp["ids"], shareSubscriber)
-		}
+		checkSharedOnce(t, f.inventory(ctx, t), gallery, want, run)
 		if run == 2 && (!strings.Contains(out.Output, "already has") || !strings.Contains(out.Output, "already shared")) {
 			t.Errorf("the re-run does not say it reused the grants and sharing:\n%s", out.Output)
 		}
+	}
+}
+
+// checkSharedOnce checks that after build run each wanted role assignment exists exactly once and the
+// gallery is shared with shareSubscriber once.
+func checkSharedOnce(t *testing.T, inv acctest.Inventory, gallery string, want map[string]bool, run int) {
+	t.Helper()
+	got := map[string]int{}
+	for _, ra := range inv.OfType("Microsoft.Authorization/roleAssignments") {
+		scope, _ := ra.Prop("scope").(string)
+		principal, _ := ra.Prop("principalId").(string)
+		role, _ := ra.Prop("roleDefinitionId").(string)
+		got[strings.ToLower(scope)+"|"+principal+"|"+role[strings.LastIndex(role, "/")+1:]]++
+	}
+	if len(got) != len(want) {
+		t.Errorf("run %d: %d distinct role assignments, want %d: %v", run, len(got), len(want), got)
+	}
+	for k := range want {
+		scope, rest, _ := strings.Cut(k, "|")
+		if n := got[strings.ToLower(scope)+"|"+rest]; n != 1 {
+			t.Errorf("run %d: assignment %s exists %d times, want once", run, k, n)
+		}
+	}
+	g := inv.Find(gallery)
+	if g == nil || g.Prop("sharingProfile", "permissions") != "Groups" {
+		t.Fatalf("run %d: gallery sharing profile: %v", run, g.Prop("sharingProfile"))
+	}
+	groups, _ := g.Prop("sharingProfile", "groups").([]any)
+	if len(groups) != 1 {
+		t.Fatalf("run %d: sharing groups = %v, want one Subscriptions group", run, groups)
+	}
+	grp, _ := groups[0].(map[string]any)
+	if ids, _ := grp["ids"].([]any); len(ids) != 1 || ids[0] != shareSubscriber {
+		t.Errorf("run %d: shared subscriptions = %v, want [%s] once", run, grp["ids"], shareSubscriber)
 	}
 }

@@ -56,22 +56,7 @@ func TestR1ThrottlingInProcess(t *testing.T) {
 	row := scenario(t, "R1 throttling, 100 publishes (in-process core)", r1Injected)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	srv, ready := emulatortest.Start(t, emulator.Options{
-		Replication:    emulator.ReplicationConfig{SecondsPerGiB: 0.05, RegionBaseDelay: emulator.Duration(100 * time.Millisecond)},
-		OperationDelay: emulator.Duration(20 * time.Millisecond),
-		RequestLogSize: 200000,
-	})
-	hc, err := ready.HTTPClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &azure.Config{ClientID: ready.ClientID, ClientSecret: ready.ClientSecret, TenantID: ready.TenantID, SubscriptionID: ready.SubscriptionID, MetadataHost: ready.MetadataHost}
-	// The plugin's retry count; shorter base delays so 100 publishes fit in CI (429s still wait their
-	// Retry-After, which azcore honours over RetryDelay).
-	sess, err := azure.NewSession(ctx, cfg, azure.WithTransport(hc), azure.WithRetry(policy.RetryOptions{MaxRetries: 6, RetryDelay: 100 * time.Millisecond, MaxRetryDelay: 2 * time.Second, TryTimeout: time.Minute}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, sess := r1Session(ctx, t)
 	src := sourceImageInProcess(ctx, t, sess)
 	row.Before = len(versionsInProcess(t, srv))
 
@@ -89,15 +74,50 @@ func TestR1ThrottlingInProcess(t *testing.T) {
 			Timeout:       2 * time.Minute,
 		})
 	}
-	// The first publish creates the gallery alone, so the streams do not race on it.
 	start := time.Now()
-	type published struct{ id, date string }
+	done := r1PublishStreams(t, srv, pub, streams, perStream)
+	elapsed := time.Since(start)
+	fired, faulted := r1FaultsFired(t, srv)
+	row.After = r1CheckVersions(t, srv, done, src, streams*perStream)
+	row.Result = fmt.Sprintf("%d/%d publishes ok in %s; azcore retried %d faulted responses (429: %d, 503: %d, reset: %d)",
+		len(done), streams*perStream, elapsed.Round(time.Second), faulted, fired["429status"], fired["503status"], fired["0reset"])
+	t.Log(row.Result)
+}
+
+// r1Published is one successful publish: the version's ID and its publishedDate right after it.
+type r1Published struct{ id, date string }
+
+// r1Session starts the emulator and opens the plugin's session to it with the plugin's retry count.
+func r1Session(ctx context.Context, t *testing.T) (*emulator.Server, *azure.Session) {
+	srv, ready := emulatortest.Start(t, emulator.Options{
+		Replication:    emulator.ReplicationConfig{SecondsPerGiB: 0.05, RegionBaseDelay: emulator.Duration(100 * time.Millisecond)},
+		OperationDelay: emulator.Duration(20 * time.Millisecond),
+		RequestLogSize: 200000,
+	})
+	hc, err := ready.HTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &azure.Config{ClientID: ready.ClientID, ClientSecret: ready.ClientSecret, TenantID: ready.TenantID, SubscriptionID: ready.SubscriptionID, MetadataHost: ready.MetadataHost}
+	// The plugin's retry count; shorter base delays so 100 publishes fit in CI (429s still wait their
+	// Retry-After, which azcore honours over RetryDelay).
+	sess, err := azure.NewSession(ctx, cfg, azure.WithTransport(hc), azure.WithRetry(policy.RetryOptions{MaxRetries: 6, RetryDelay: 100 * time.Millisecond, MaxRetryDelay: 2 * time.Second, TryTimeout: time.Minute}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, sess
+}
+
+// r1PublishStreams publishes def-0 1.0.0 alone, then the rest in streams of perStream publishes in a
+// row, failing on each error or non-created outcome; it returns every successful publish.
+func r1PublishStreams(t *testing.T, srv *emulator.Server, pub func(def, version string) (*gallery.Result, error), streams, perStream int) []r1Published {
+	// The first publish creates the gallery alone, so the streams do not race on it.
 	var mu sync.Mutex
-	var done []published
+	var done []r1Published
 	record := func(res *gallery.Result) {
 		date := publishedDate(t, srv, res.VersionID)
 		mu.Lock()
-		done = append(done, published{res.VersionID, date})
+		done = append(done, r1Published{res.VersionID, date})
 		mu.Unlock()
 	}
 	res, err := pub("def-0", "1.0.0")
@@ -133,7 +153,12 @@ func TestR1ThrottlingInProcess(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	elapsed := time.Since(start)
+	return done
+}
+
+// r1FaultsFired checks each injected fault fired and returns how often each did and how many requests
+// were faulted.
+func r1FaultsFired(t *testing.T, srv *emulator.Server) (map[string]int, int) {
 	fired := map[string]int{}
 	for _, f := range srv.Faults() {
 		fired[fmt.Sprint(f.Status, f.Action)] = f.Fired
@@ -147,11 +172,15 @@ func TestR1ThrottlingInProcess(t *testing.T) {
 	if faulted == 0 || fired["429status"] == 0 || fired["503status"] == 0 || fired["0reset"] == 0 {
 		t.Errorf("the faults did not all fire: %v (%d faulted requests)", fired, faulted)
 	}
+	return fired, faulted
+}
 
+// r1CheckVersions checks exactly want versions exist, each published once, Succeeded, from src and
+// unchanged since its publish; it returns how many versions exist.
+func r1CheckVersions(t *testing.T, srv *emulator.Server, done []r1Published, src string, want int) int {
 	versions := versionsInProcess(t, srv)
-	row.After = len(versions)
-	if len(versions) != streams*perStream {
-		t.Errorf("want %d versions, got %d", streams*perStream, len(versions))
+	if len(versions) != want {
+		t.Errorf("want %d versions, got %d", want, len(versions))
 	}
 	ids := map[string]bool{}
 	for _, p := range done {
@@ -174,9 +203,7 @@ func TestR1ThrottlingInProcess(t *testing.T) {
 			t.Errorf("version %s has source %q", p.id, sourceOf(v))
 		}
 	}
-	row.Result = fmt.Sprintf("%d/%d publishes ok in %s; azcore retried %d faulted responses (429: %d, 503: %d, reset: %d)",
-		len(done), streams*perStream, elapsed.Round(time.Second), faulted, fired["429status"], fired["503status"], fired["0reset"])
-	t.Log(row.Result)
+	return len(versions)
 }
 
 // TestR1ThrottlingPacker runs three real packer builds in a row under the same faults.
