@@ -69,7 +69,7 @@ func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
 			return nil, ctx.Err()
 		}
 		if azure.IsNotFound(err) {
-			return nil, fmt.Errorf("version %s was deleted while this run waited on it (by a person, or by another run's retention: keep_versions without version_major counts every major); it is not re-created: re-run to publish it again: %w", w.acts.VersionName, azure.Explain(err))
+			return nil, w.deletedMeanwhile(err)
 		}
 		return nil, fmt.Errorf("reading the replication status of version %s: %w", w.acts.VersionName, azure.Explain(err))
 	}
@@ -99,9 +99,18 @@ func (w *waiter) finish(ctx context.Context, poller *versionPoller) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		// Azure cancels the create's operation when the version is deleted meanwhile: say so.
+		if _, gerr := w.p.getVersion(ctx, w.cf, w.req.ResourceGroup, w.req.GalleryName, w.acts.Definition.Name, w.acts.VersionName); azure.IsNotFound(gerr) {
+			return w.deletedMeanwhile(err)
+		}
 		return fmt.Errorf("version %s failed: %w", w.acts.VersionName, azure.Explain(err))
 	}
 	return nil
+}
+
+// deletedMeanwhile is the error for a version that disappeared while the run waited on it.
+func (w *waiter) deletedMeanwhile(err error) error {
+	return fmt.Errorf("version %s was deleted while this run waited on it (by a person, or by another run's retention: keep_versions without version_major counts every major); it is not re-created: re-run to publish it again: %w", w.acts.VersionName, azure.Explain(err))
 }
 
 // failure builds the error for a failed version: each failed region with Azure's details, and Azure's
