@@ -571,6 +571,9 @@ func (rp *replayer) rewriteIDs(v any) any {
 		}
 		return t
 	case string:
+		if communityRef.MatchString(t) {
+			return rp.communitySource(t) // examples_community_test.go
+		}
 		m := placeholderRef.FindStringSubmatch(t)
 		if m == nil && !strings.HasPrefix(t, "disks/{") {
 			return t
@@ -636,7 +639,7 @@ func (rp *replayer) createSource(kind string) string {
 var typeOnlyKeys = map[string]bool{
 	"id": true, "publishedDate": true, "timeCreated": true, "uniqueName": true, "provisioningState": true,
 	"sizeInGB": true, "diskSizeGB": true, "accessSAS": true, "nextLink": true, "uniqueId": true,
-	"sourceResourceId": true, "diskSizeBytes": true,
+	"sourceResourceId": true, "diskSizeBytes": true, "communityGalleryImageId": true,
 }
 
 // perExampleNotModeled adds paths for one example only.
