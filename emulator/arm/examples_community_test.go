@@ -44,3 +44,36 @@ func (rp *replayer) communitySource(placeholder string) string {
 	rp.defs[placeholder] = id
 	return id
 }
+
+// communityImagePrerequisites publishes the definition a CommunityGalleryImage_Get example reads: a
+// gallery shared with the community holding a definition seeded from the example's 200 body (its OS
+// facts, identifier and links). The gallery's public name stands for the example's publicGalleryName.
+func (rp *replayer) communityImagePrerequisites() {
+	h := rp.h
+	g := computePath(rp.rg, "galleries/communityreplay")
+	h.put(201, g, apiGallery, map[string]any{"location": rp.loc, "properties": map[string]any{"sharingProfile": map[string]any{
+		"permissions": "Community", "communityGalleryInfo": map[string]any{"publisherUri": "https://example.com", "publisherContact": "a@example.com",
+			"eula": "https://example.com/eula", "publicNamePrefix": "replay"}}}})
+	h.waitOp(h.must(202, "POST", withAPI(g+"/share", apiGallery), map[string]any{"operationType": "EnableCommunity"}))
+	want, _ := rp.ex.Responses["200"].Body.(map[string]any)
+	props := map[string]any{}
+	for _, k := range []string{"osType", "osState", "hyperVGeneration", "identifier", "privacyStatementUri", "eula"} {
+		if v, ok := obj(want, "properties")[k]; ok {
+			props[k] = clone(v)
+		}
+	}
+	h.put(201, g+"/images/"+paramStr(rp.ex, "galleryImageName"), apiGallery, map[string]any{"location": rp.loc, "properties": props})
+	h.svc.mu.Lock()
+	names := list(obj(h.svc.get(g).Properties, "sharingProfile", "communityGalleryInfo"), "publicNames")
+	h.svc.mu.Unlock()
+	if len(names) != 1 {
+		rp.t.Fatalf("community gallery %s has public names %v", g, names)
+	}
+	rp.defs["publicGalleryName"], _ = names[0].(string)
+}
+
+// communityImagePath is GET …/locations/{location}/communityGalleries/{public}/images/{image}.
+func (rp *replayer) communityImagePath() string {
+	return "/subscriptions/" + testSub + "/providers/Microsoft.Compute/locations/" + paramStr(rp.ex, "location") +
+		"/communityGalleries/" + rp.defs["publicGalleryName"] + "/images/" + paramStr(rp.ex, "galleryImageName")
+}
