@@ -2,7 +2,6 @@ package arm
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/google/uuid"
 )
@@ -45,6 +44,12 @@ func (s *Service) communityGallery(publicName string) *resource {
 
 // communityRoute serves the community versions read API; handled is false for any other path.
 func (s *Service) communityRoute(rc *reqCtx, rest []string) (handled bool, e *apiError) {
+	if len(rest) == 6 && eq(rest[0], "locations") && eq(rest[2], "communityGalleries") && eq(rest[4], "images") {
+		if e := s.useAPIVersion(rc, familyGallery, "locations/communityGalleries/images", ""); e != nil {
+			return true, e
+		}
+		return true, s.communityImageRoute(rc, rest) // community_source.go
+	}
 	if len(rest) < 7 || len(rest) > 8 || !eq(rest[0], "locations") || !eq(rest[2], "communityGalleries") || !eq(rest[4], "images") || !eq(rest[6], "versions") {
 		return false, nil
 	}
@@ -60,13 +65,7 @@ func (s *Service) communityRoute(rc *reqCtx, rest []string) (handled bool, e *ap
 		return true, newError(http.StatusNotFound, "NotFound", "", "The community gallery image '%s/%s' was not found in location '%s'.", public, image, loc)
 	}
 	var values []map[string]any
-	for _, v := range s.children(g.ID+"/images/"+image, "versions") {
-		if s.versionState(v, rc.now) != "Succeeded" || !slices.ContainsFunc(list(obj(v.Properties, "publishingProfile"), "targetRegions"), func(x any) bool {
-			m, _ := x.(map[string]any)
-			return normalizeRegion(str(m, "name")) == loc
-		}) {
-			continue
-		}
+	for _, v := range s.communityVisible(s.get(g.ID+"/images/"+image), loc, rc.now) { // community_source.go
 		values = append(values, communityVersion(v, loc, public, image))
 	}
 	if len(rest) == 8 {

@@ -51,6 +51,7 @@ func classify(name string) (exampleOp, bool) {
 		op     exampleOp
 	}{
 		{"GalleryImageVersion_Create", exampleOp{"version", "create", familyGallery}},
+		{"CommunityGalleryImage_Get", exampleOp{"communityimage", "get", familyGallery}}, // examples_community_test.go
 		{"GalleryImageVersion_Get", exampleOp{"version", "get", familyGallery}},
 		{"GalleryImageVersion_ListByGalleryImage", exampleOp{"version", "list", familyGallery}},
 		{"GalleryImageVersion_Update", exampleOp{"version", "update", familyGallery}},
@@ -444,6 +445,8 @@ func (rp *replayer) path() string {
 		return computePath(rp.rg, "images/"+s("imageName"))
 	case "disk":
 		return computePath(rp.rg, "disks/"+s("diskName"))
+	case "communityimage":
+		return rp.communityImagePath() // examples_community_test.go
 	}
 	rp.t.Fatalf("unknown kind %s", rp.op.kind)
 	return ""
@@ -485,6 +488,10 @@ func (rp *replayer) seed(fallback map[string]any) map[string]any {
 // prerequisites creates what the operation needs: parents, the resource itself for reads,
 // updates and deletes, and the sources the body refers to.
 func (rp *replayer) prerequisites(body map[string]any) {
+	if rp.op.kind == "communityimage" {
+		rp.communityImagePrerequisites() // examples_community_test.go
+		return
+	}
 	h, p := rp.h, rp.ex.Parameters
 	s := func(k string) string { v, _ := p[k].(string); return v }
 	needGallery := rp.op.kind == "definition" || rp.op.kind == "version" || rp.op.kind == "gallery" && rp.op.verb != "create"
@@ -571,6 +578,9 @@ func (rp *replayer) rewriteIDs(v any) any {
 		}
 		return t
 	case string:
+		if communityRef.MatchString(t) {
+			return rp.communitySource(t) // examples_community_test.go
+		}
 		m := placeholderRef.FindStringSubmatch(t)
 		if m == nil && !strings.HasPrefix(t, "disks/{") {
 			return t
@@ -636,7 +646,7 @@ func (rp *replayer) createSource(kind string) string {
 var typeOnlyKeys = map[string]bool{
 	"id": true, "publishedDate": true, "timeCreated": true, "uniqueName": true, "provisioningState": true,
 	"sizeInGB": true, "diskSizeGB": true, "accessSAS": true, "nextLink": true, "uniqueId": true,
-	"sourceResourceId": true, "diskSizeBytes": true,
+	"sourceResourceId": true, "diskSizeBytes": true, "communityGalleryImageId": true,
 }
 
 // perExampleNotModeled adds paths for one example only.
@@ -646,6 +656,8 @@ var perExampleNotModeled = map[string][]string{
 	"Disk_Get.json": {"properties.creationData.createOption"},
 	// Replayed with a managed image instead of a VM (examples_adapt_test.go).
 	"GalleryImageVersion_Create_WithStorageAccountStrategy.json": {"properties.storageProfile.source.virtualMachineId"},
+	// A community image's artifact tags and disclaimer are not modelled (docs/emulator.md).
+	"CommunityGalleryImage_Get.json": {"properties.artifactTags", "properties.disclaimer"},
 }
 
 // notModeled are paths (array indices as []) the emulator does not produce, with the reason in

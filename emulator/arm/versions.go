@@ -155,6 +155,8 @@ func (s *Service) versionSource(w *write, def *resource) (*sourceInfo, *apiError
 	switch {
 	case str(obj(st, "source"), "id") != "":
 		src, e = s.resolveSource(str(obj(st, "source"), "id"), "properties.storageProfile.source.id")
+	case str(obj(st, "source"), "communityGalleryImageId") != "":
+		src, e = s.resolveCommunitySource(str(obj(st, "source"), "communityGalleryImageId"), w.res.Location, w.rc.now) // community_source.go
 	case str(obj(st, "source"), "virtualMachineId") != "":
 		src, e = s.resolveSource(str(obj(st, "source"), "virtualMachineId"), "properties.storageProfile.source.virtualMachineId")
 	case str(obj(st, "osDiskImage", "source"), "id") != "":

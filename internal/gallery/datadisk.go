@@ -73,7 +73,7 @@ func dataDiskRules(src Source, dds []DataDiskSpec) []string {
 		return nil
 	}
 	var errs []string
-	if src.Kind == SourceManagedImage || src.Kind == SourceGalleryImageVersion {
+	if src.Kind == SourceManagedImage || src.Kind == SourceGalleryImageVersion || src.Kind == SourceCommunityVersion {
 		errs = append(errs, fmt.Sprintf("data_disk: a %s source carries its own data disks, and Azure takes data disk sources only next to a snapshot, disk or VHD OS disk (osDiskImage.source); remove the data_disk blocks or publish the OS disk from a snapshot", src.Kind))
 	}
 	seen := map[int32]bool{}

@@ -78,10 +78,28 @@ func FuzzParseSourceID(f *testing.F) {
 		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g",
 		"https://a.blob.core.windows.net/c/x.vhd",
 		"/subscriptions//resourceGroups//providers/Microsoft.Compute/images/",
+		"/CommunityGalleries/acme-1a2b/Images/ubuntu/Versions/1.0.0",
+		"/sharedgalleries/0000-1111/images/gen2/versions/01.2.3",
+		"/CommunityGalleries/acme/Images/ubuntu/Versions/latest",
+		"/CommunityGalleries/acme/Images/ubuntu",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if pub, err := ParseSourceID(s, SourceCommunityVersion, SourceSharedVersion); err == nil {
+			// A public ID has no subscription or resource group, names its gallery, image and an exact
+			// version, and its canonical ID parses back to itself.
+			if pub.SubscriptionID != "" || pub.ResourceGroup != "" || pub.Gallery == "" || pub.Definition == "" || pub.Name == "" {
+				t.Fatalf("public ID %q parsed to %+v", s, pub)
+			}
+			if _, err := ParseVersion(pub.Name); err != nil {
+				t.Fatalf("public ID %q has version %q: %v", s, pub.Name, err)
+			}
+			again, err := ParseSourceID(pub.ID, pub.Kind)
+			if err != nil || *again != *pub {
+				t.Fatalf("canonical %q of %q parsed to %+v, %v", pub.ID, s, again, err)
+			}
+		}
 		id, err := ParseSourceID(s)
 		if err != nil {
 			return

@@ -107,9 +107,12 @@ func (p *Publisher) Observe(ctx context.Context, req Request) (*Observed, error)
 		return nil, fmt.Errorf("source: %w", err)
 	}
 	obs := &Observed{}
-	if src.Kind == SourceManagedImage || src.Kind == SourceGalleryImageVersion {
+	switch src.Kind {
+	case SourceManagedImage, SourceGalleryImageVersion:
 		obs.Source, err = p.observeSource(ctx, src)
-	} else {
+	case SourceCommunityVersion, SourceSharedVersion:
+		obs.Source, err = p.observeCommunitySource(ctx, req, src) // community_source.go
+	default:
 		obs.Source, err = p.observeDiskSource(ctx, req, src)
 	}
 	if err != nil {

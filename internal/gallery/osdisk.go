@@ -35,11 +35,15 @@ func CheckStorageAccountID(id string) error {
 	return nil
 }
 
+// requestSourceKinds are the sources a Request may name by ID (a direct-shared version parses, so that
+// its refusal names Azure's rule: observeCommunitySource).
+var requestSourceKinds = []SourceKind{SourceManagedImage, SourceGalleryImageVersion, SourceDisk, SourceSnapshot, SourceCommunityVersion, SourceSharedVersion}
+
 // parseRequestSource parses Request.SourceID: a VHD blob URI (with Request.SourceStorageAccountID) or the
 // resource ID of a managed image, a gallery image version, a snapshot or a managed disk.
 func parseRequestSource(req Request) (*SourceID, error) {
 	if !IsBlobURI(req.SourceID) {
-		return ParseSourceID(req.SourceID)
+		return ParseSourceID(req.SourceID, requestSourceKinds...)
 	}
 	if req.SourceStorageAccountID == "" {
 		return nil, fmt.Errorf("source %q is a VHD blob, and Azure needs its storage account: set source_storage_account_id", req.SourceID)
@@ -59,23 +63,9 @@ func (p *Publisher) observeDiskSource(ctx context.Context, req Request, src *Sou
 	out := Source{ID: src.ID, Kind: src.Kind, SubscriptionID: src.SubscriptionID}
 	if src.Kind == SourceVHD {
 		out.StorageAccountID = strings.TrimSpace(req.SourceStorageAccountID)
-		out.Location = NormalizeRegion(req.SourceLocation)
-		if out.Location != "" {
-			return out, nil
-		}
-		cf, err := p.sess.Compute(req.SubscriptionID)
-		if err != nil {
-			return Source{}, err
-		}
-		g, err := cf.NewGalleriesClient().Get(ctx, req.ResourceGroup, req.GalleryName, nil)
-		if err != nil {
-			if azure.IsNotFound(err) {
-				return Source{}, fmt.Errorf("source %s is a VHD blob, whose region Azure cannot tell, and gallery %s does not exist yet: set source_location to the storage account's region", src.ID, req.GalleryName)
-			}
-			return Source{}, fmt.Errorf("reading gallery %s: %w", req.GalleryName, azure.Explain(err))
-		}
-		out.Location = NormalizeRegion(deref(g.Location))
-		return out, nil
+		loc, err := p.sourceRegion(ctx, req, fmt.Sprintf("source %s is a VHD blob, whose region Azure cannot tell", src.ID), "the storage account's region")
+		out.Location = loc
+		return out, err
 	}
 	cf, err := p.sess.Compute(src.SubscriptionID)
 	if err != nil {
@@ -105,6 +95,26 @@ func (p *Publisher) observeDiskSource(ctx context.Context, req Request, src *Sou
 	}
 	d.fill(&out)
 	return out, nil
+}
+
+// sourceRegion is the region of a source whose ID does not say it (a VHD blob, a community version):
+// source_location, else the gallery's region. what says why the region is needed, hint what to set.
+func (p *Publisher) sourceRegion(ctx context.Context, req Request, what, hint string) (string, error) {
+	if loc := NormalizeRegion(req.SourceLocation); loc != "" {
+		return loc, nil
+	}
+	cf, err := p.sess.Compute(req.SubscriptionID)
+	if err != nil {
+		return "", err
+	}
+	g, err := cf.NewGalleriesClient().Get(ctx, req.ResourceGroup, req.GalleryName, nil)
+	if err != nil {
+		if azure.IsNotFound(err) {
+			return "", fmt.Errorf("%s, and gallery %s does not exist yet: set source_location to %s", what, req.GalleryName, hint)
+		}
+		return "", fmt.Errorf("reading gallery %s: %w", req.GalleryName, azure.Explain(err))
+	}
+	return NormalizeRegion(deref(g.Location)), nil
 }
 
 // diskFacts are the fields a snapshot and a disk share.
@@ -142,13 +152,17 @@ func storageProfile(src Source, dds []DataDiskSpec) *armcompute.GalleryImageVers
 	case SourceVHD:
 		sp.OSDiskImage = &armcompute.GalleryOSDiskImage{
 			Source: &armcompute.GalleryDiskImageSource{URI: to.Ptr(src.ID), StorageAccountID: to.Ptr(src.StorageAccountID)}}
+	case SourceCommunityVersion:
+		// GalleryImageVersion_Create_WithCommunityImageVersionAsSource.json: storageProfile.source.communityGalleryImageId.
+		sp.Source = &armcompute.GalleryArtifactVersionFullSource{CommunityGalleryImageID: to.Ptr(src.ID)}
 	default:
 		sp.Source = &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src.ID)}
 	}
 	return sp
 }
 
-// StorageSourceID is the source an existing version names: storageProfile.source.id, or its OS disk
+// StorageSourceID is the source an existing version names: storageProfile.source.id (or
+// communityGalleryImageId), or its OS disk
 // image's source ID or URI.
 func StorageSourceID(sp *armcompute.GalleryImageVersionStorageProfile) string {
 	if sp == nil {
@@ -156,6 +170,9 @@ func StorageSourceID(sp *armcompute.GalleryImageVersionStorageProfile) string {
 	}
 	if sp.Source != nil && deref(sp.Source.ID) != "" {
 		return deref(sp.Source.ID)
+	}
+	if sp.Source != nil && deref(sp.Source.CommunityGalleryImageID) != "" {
+		return deref(sp.Source.CommunityGalleryImageID)
 	}
 	if od := sp.OSDiskImage; od != nil && od.Source != nil {
 		if id := deref(od.Source.ID); id != "" {

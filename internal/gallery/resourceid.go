@@ -2,6 +2,7 @@ package gallery
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
@@ -54,6 +55,16 @@ func ParseSourceID(id string, allowed ...SourceKind) (*SourceID, error) {
 	lower := strings.ToLower(s)
 	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
 		return nil, fmt.Errorf("source %q is a URL (an OS disk VHD?), not a resource ID; give the resource ID of a %s (with azure-arm, set managed_image_name and managed_image_resource_group_name)", s, want)
+	}
+	if IsPublicVersionID(s) { // publicid.go
+		out, err := parsePublicVersionID(s)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(allowed, out.Kind) {
+			return nil, fmt.Errorf("source %q is a %s, not a %s; give the resource ID of a %s", s, out.Kind, want, want)
+		}
+		return out, nil
 	}
 	rid, err := arm.ParseResourceID(s)
 	if err != nil {

@@ -181,5 +181,8 @@ var Rules = []Rule{
 		}, Refused: "ab"},
 	{Field: "share_with_community", Azure: "publisher_email an email address, publisher_uri and eula absolute http(s) links; not with share_with_subscriptions or share_with_tenants (a gallery's sharing permission is either Groups or Community)."},
 	{Field: "soft_delete.retention_days", Azure: "At least 1 day (softDeletePolicy.retentionPeriodInDays); only on a gallery the plugin creates (create_gallery = true)."},
+	{Field: "source_image_version_id", Azure: "A gallery image version's resource ID, or a community version's public ID /CommunityGalleries/{publicName}/Images/{image}/Versions/{version} (sent as storageProfile.source.communityGalleryImageId). Not a direct-shared /SharedGalleries/… ID: Azure's version source has no field for one.",
+		Check: CheckVersionSourceID, Refused: "/SharedGalleries/1P/Images/gen2/Versions/1.0.0"},
+	{Field: "source_image_version_id", Azure: "A community source must be replicated to the gallery's region (source_location, or the gallery's), and its image must match the definition: OS type, OS state, Hyper-V generation, architecture and security type, read from the community image before any write."},
 	{Field: "version_quota", Azure: fmt.Sprintf("Image versions per subscription and region: Azure's default quota is %d.", DefaultVersionQuota)},
 }

@@ -35,6 +35,12 @@ func needsGen2(securityType string) bool {
 	return securityType != "" && !strings.EqualFold(securityType, "Standard")
 }
 
+// sharedSourceRule is why a direct-shared version cannot be promoted (publicid.go): the version's source
+// model has no field for it. Sources: the GalleryArtifactVersionFullSource model of GalleryRP 2026-03-03
+// (armcompute v8.4.0: CommunityGalleryImageID, ID, VirtualMachineID) and the REST examples, whose only
+// consumer-view source is GalleryImageVersion_Create_WithCommunityImageVersionAsSource.json.
+const sharedSourceRule = "a direct-shared version (/SharedGalleries/…) cannot be the source of a gallery image version: Azure's version source (storageProfile.source, GalleryArtifactVersionFullSource in GalleryRP 2026-03-03) takes only a resource id, a communityGalleryImageId or a virtualMachineId, and has no field for a direct-shared image; ask the publisher for read access (RBAC) to the gallery and give the version's resource ID (/subscriptions/…/galleries/…/images/…/versions/…), or a /CommunityGalleries/… ID if the image is shared with the community"
+
 // ImageRules are the combinations Azure refuses. Sources: azure-sdk-for-go#19665 and
 // packer-plugin-azure#286 (Arm64 managed images), packer-plugin-azure#372 (Confidential VM sources), and
 // Microsoft's Trusted Launch, Confidential VM and Arm64 VM pages (generation 2 only); see
@@ -67,6 +73,13 @@ var ImageRules = []ImageRule{
 			return (f.SourceKind == SourceSnapshot || f.SourceKind == SourceDisk) && takesNoDisks(f.SecurityType)
 		},
 		Rule: "a TrustedLaunchSupported or TrustedLaunchAndConfidentialVmSupported definition cannot take a snapshot or a managed disk: Azure says \"Currently only Vhd Blob, User Image and Gallery Image Version sources are supported for 'TrustedLaunchSupported' images\"; use security_type = \"TrustedLaunch\" for a Trusted Launch disk or \"Standard\" for any other, or publish a VHD blob (source_vhd_uri)",
+	},
+	{
+		Field: "source_image_version_id",
+		Refuses: func(f ImageFacts) bool {
+			return f.SourceKind == SourceSharedVersion
+		},
+		Rule: sharedSourceRule,
 	},
 	{
 		Field: "hyper_v_generation",

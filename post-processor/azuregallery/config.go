@@ -38,6 +38,14 @@ type Config struct {
 	// An existing definition must match the source version's definition (OS type and state, Hyper-V
 	// generation, architecture, security type). When empty, a previous `azure-gallery` post-processor's
 	// artifact is promoted. Set either this or `source_image_id`, not both.
+	//
+	// A community version is promoted by its public ID,
+	// `/CommunityGalleries/{publicName}/Images/{image}/Versions/{version}` (any case), which Azure takes as
+	// `storageProfile.source.communityGalleryImageId`: it is read through the community APIs in
+	// `source_location` (default: the gallery's region), where it must be replicated, and its image's OS
+	// type, state, generation, architecture and security type must match the definition. A direct-shared
+	// ID (`/SharedGalleries/...`) is refused: Azure's version source has no field for one; use the
+	// version's resource ID with read access granted by its publisher instead.
 	SourceImageVersionID string `mapstructure:"source_image_version_id" required:"false"`
 
 	// The resource group that holds the gallery, in `subscription_id`.

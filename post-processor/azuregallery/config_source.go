@@ -33,8 +33,10 @@ type SourceConfig struct {
 	// (`/subscriptions/.../providers/Microsoft.Storage/storageAccounts/name`); Azure requires it with a
 	// VHD source.
 	SourceStorageAccountID string `mapstructure:"source_storage_account_id" required:"false"`
-	// The region of the storage account of `source_vhd_uri`, which a URL does not say. Defaults to the
-	// gallery's region; required when the gallery does not exist yet.
+	// The region of the storage account of `source_vhd_uri`, which a URL does not say; or, for a community
+	// `source_image_version_id` (`/CommunityGalleries/...`), the region to read it in (Azure shows
+	// community versions per region, and the version must be replicated there). Defaults to the gallery's
+	// region; required when the gallery does not exist yet.
 	SourceLocation string `mapstructure:"source_location" required:"false"`
 	// Data disks published next to a snapshot, disk or VHD OS disk (`storageProfile.dataDiskImages`), any
 	// number, each with a unique `lun`. A managed image source carries its own data disks instead.
@@ -106,8 +108,8 @@ func (c *Config) prepareSources(errs **packersdk.MultiError) {
 		add("source_vhd_uri needs source_storage_account_id: Azure requires the resource ID of the storage account that holds the VHD (osDiskImage.source.storageAccountId)")
 	case c.SourceVHDURI == "" && c.SourceStorageAccountID != "" && c.hasConfiguredSource():
 		add("source_storage_account_id is set without source_vhd_uri: it names the storage account of a VHD source (source_vhd_uri, or the azure-arm builder's VHD artifact); remove it or set source_vhd_uri")
-	case c.SourceVHDURI == "" && c.SourceLocation != "" && c.hasConfiguredSource():
-		add("source_location is set without source_vhd_uri: only a VHD source needs its region; remove it")
+	case c.SourceVHDURI == "" && c.SourceLocation != "" && c.hasConfiguredSource() && !gallery.IsPublicVersionID(c.SourceImageVersionID):
+		add("source_location is set without source_vhd_uri or a community source_image_version_id: only those need a region; remove it")
 	}
 	if c.SourceVHDURI != "" && c.OSType == "" {
 		add("source_vhd_uri needs os_type: Azure cannot read a VHD's operating system, so the definition takes it from the configuration; set os_type = \"Linux\" or \"Windows\" (and hyper_v_generation, architecture unless V1 and x64)")
@@ -148,12 +150,19 @@ func (c *Config) sourceKind() gallery.SourceKind {
 	if c.SourceImageID != "" {
 		return gallery.SourceManagedImage
 	}
+	if id, err := gallery.ParseSourceID(c.SourceImageVersionID, publicSourceKinds...); err == nil {
+		return id.Kind // a community or direct-shared ID (publicid.go)
+	}
 	return ""
 }
 
-// vhdLocation is the region of a VHD source (Request.SourceLocation); other sources say their own.
+// publicSourceKinds are the public (consumer) ID forms of source_image_version_id.
+var publicSourceKinds = []gallery.SourceKind{gallery.SourceCommunityVersion, gallery.SourceSharedVersion}
+
+// vhdLocation is the region of a VHD or community source (Request.SourceLocation); other sources say
+// their own.
 func vhdLocation(s *source) string {
-	if s.Kind == gallery.SourceVHD {
+	if s.Kind == gallery.SourceVHD || s.Kind == gallery.SourceCommunityVersion {
 		return s.Location
 	}
 	return ""

@@ -77,7 +77,8 @@ func (c *Config) prepareSource(errs **packersdk.MultiError) {
 		}
 	}
 	if c.SourceImageVersionID != "" {
-		if _, err := gallery.ParseSourceID(c.SourceImageVersionID, gallery.SourceGalleryImageVersion); err != nil {
+		// A direct-shared ID parses here and is refused by gallery.ImageRules in prepareSecurity.
+		if _, err := gallery.ParseSourceID(c.SourceImageVersionID, append([]gallery.SourceKind{gallery.SourceGalleryImageVersion}, publicSourceKinds...)...); err != nil {
 			add("source_image_version_id: %v", err)
 		}
 		if c.SourceImageID != "" {

@@ -62,6 +62,9 @@ func resolveSourceConfig(c *Config, in packersdk.Artifact) (*source, error) {
 		return &source{ImageID: sourceImageID, From: "source_image_id"}, nil
 	}
 	if sourceVersionID != "" {
+		if k := c.sourceKind(); k == gallery.SourceCommunityVersion || k == gallery.SourceSharedVersion {
+			return &source{ImageID: sourceVersionID, From: "source_image_version_id", Kind: k, Location: c.SourceLocation}, nil
+		}
 		return &source{ImageID: sourceVersionID, From: "source_image_version_id"}, nil
 	}
 	if in == nil {
