@@ -3,7 +3,6 @@ package acctest_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,54 +26,20 @@ const (
 	consumerSecret   = "consumer-secret"
 )
 
-// directShareProducerTemplate publishes var.image_version of ubuntu-server to gallery "shared", shared
-// with the consumer's subscription by share_with_subscriptions.
-const directShareProducerTemplate = `
-variable "image_version" {
-  type = string
-}
-variable "exclude" {
-  type    = bool
-  default = false
-}
-build {
-  sources = ["source.null.publish"]
-  post-processor "azure-gallery" {
-    source_image_id          = var.source_image_id
-    resource_group           = "images-rg"
-    gallery_name             = "shared"
-    create_gallery           = true
-    image_name               = "ubuntu-server"
-    publisher                = "acme"
-    offer                    = "ubuntu"
-    sku                      = "24_04"
-    image_version            = var.image_version
-    exclude_from_latest      = var.exclude
-    share_with_subscriptions = ["` + consumerSubID + `"]
-  }
-}
-`
-
-// directShareConsumerTemplate (a format taking the shared gallery's unique name) reads the latest
-// ubuntu-server version as the consumer, with its own credentials, and records it in a manifest.
-const directShareConsumerTemplate = `
-variable "manifest_path" {
-  type = string
-}
+// consumerOwnGalleryTemplate reads the producer's gallery itself, in the producer's subscription, with
+// the consumer's credentials (from the environment).
+const consumerOwnGalleryTemplate = `
 data "azure-gallery-version" "base" {
-  client_id           = "` + consumerClientID + `"
-  client_secret       = "` + consumerSecret + `"
-  tenant_id           = "` + consumerTenantID + `"
-  subscription_id     = "` + consumerSubID + `"
-  shared_gallery_name = %q
-  location            = "eastus"
-  image_name          = "ubuntu-server"
+  subscription_id = "` + producerSubID + `"
+  resource_group  = "images-rg"
+  gallery_name    = "shared"
+  image_name      = "ubuntu-server"
 }
 build {
   sources = ["source.null.publish"]
   post-processor "manifest" {
-    output      = var.manifest_path
-    custom_data = { base = data.azure-gallery-version.base.version, base_id = data.azure-gallery-version.base.id }
+    output      = "${path.root}/manifest.json"
+    custom_data = { base = data.azure-gallery-version.base.version }
   }
 }
 `
@@ -89,13 +54,19 @@ func directShareEmulatorConfig() map[string]any {
 	return cfg
 }
 
-// consumerReads runs the consumer template on sharedName and returns the packer run and the manifest's
-// custom data (nil when the build failed).
+// consumerEnv is env with the consumer's credentials and subscription instead of the producer's.
+func consumerEnv(env []string) []string {
+	return append(append([]string{}, env...), "ARM_CLIENT_ID="+consumerClientID, "ARM_CLIENT_SECRET="+consumerSecret,
+		"ARM_TENANT_ID="+consumerTenantID, "ARM_SUBSCRIPTION_ID="+consumerSubID)
+}
+
+// consumerReads runs example/direct-shared/consumer as the consumer on sharedName and returns the packer
+// run and the manifest's custom data (nil when the build failed).
 func consumerReads(ctx context.Context, t *testing.T, env []string, sharedName string) (acctest.Run, map[string]string) {
 	t.Helper()
 	manifest := filepath.Join(t.TempDir(), "manifest.json")
-	dir := writeTemplate(t, fmt.Sprintf(directShareConsumerTemplate, sharedName))
-	run := tools.RunPacker(ctx, t, dir, append(append([]string{}, env...), "PKR_VAR_manifest_path="+manifest), "build", "-color=false", ".")
+	dir := filepath.Join(tools.Root, "example", "direct-shared", "consumer")
+	run := tools.RunPacker(ctx, t, dir, append(consumerEnv(env), "PKR_VAR_shared_gallery_name="+sharedName, "PKR_VAR_manifest_path="+manifest), "build", "-color=false", ".")
 	if run.ExitCode != 0 {
 		return run, nil
 	}
@@ -111,9 +82,9 @@ func consumerReads(ctx context.Context, t *testing.T, env []string, sharedName s
 	return run, m.Builds[0].CustomData
 }
 
-// TestDirectSharedPipeline (issue 14) runs under real Packer: a producer publishes 1.0.0 and 1.1.0 to a
-// gallery shared with another tenant's subscription by share_with_subscriptions; the consumer's
-// template reads it with shared_gallery_name and location, with its own credentials, and gets 1.1.0
+// TestDirectSharedPipeline (issue 14) runs example/direct-shared under real Packer: a producer
+// publishes 1.0.0 and 1.1.0 to a gallery shared with another tenant's subscription by
+// share_with_subscriptions; the consumer's template reads it with shared_gallery_name and location, with its own credentials, and gets 1.1.0
 // with its /SharedGalleries/ id; after the producer excludes 1.1.0 from latest, 1.0.0. A gallery of the
 // producer's that is not shared is not found by the consumer, and the producer's own gallery cannot be
 // read with the consumer's credentials.
@@ -127,9 +98,10 @@ func TestDirectSharedPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := append(tools.PackerEnv(t, emu.Env()...), "PKR_VAR_source_image_id="+src)
-	producer := writeTemplate(t, directShareProducerTemplate)
+	producer := filepath.Join(tools.Root, "example", "direct-shared", "producer")
+	penv := append(append([]string{}, env...), `PKR_VAR_share_with_subscriptions=["`+consumerSubID+`"]`)
 	for _, v := range []string{"1.0.0", "1.1.0"} {
-		if run := tools.RunPacker(ctx, t, producer, append(append([]string{}, env...), "PKR_VAR_image_version="+v), "build", "-color=false", "."); run.ExitCode != 0 {
+		if run := tools.RunPacker(ctx, t, producer, append(append([]string{}, penv...), "PKR_VAR_image_version="+v), "build", "-color=false", "."); run.ExitCode != 0 {
 			t.Fatalf("producer build %s failed (%d):\n%s", v, run.ExitCode, run.Output)
 		}
 	}
@@ -147,8 +119,11 @@ func TestDirectSharedPipeline(t *testing.T) {
 	if want := "/SharedGalleries/" + unique + "/Images/ubuntu-server/Versions/1.1.0"; got == nil || got["base"] != "1.1.0" || got["base_id"] != want {
 		t.Fatalf("consumer read %v, want 1.1.0 and %s:\n%s", got, want, run.Output)
 	}
-	if run := tools.RunPacker(ctx, t, producer, append(append([]string{}, env...), "PKR_VAR_image_version=1.1.0", "PKR_VAR_exclude=true"), "build", "-color=false", "."); run.ExitCode != 0 {
+	if run := tools.RunPacker(ctx, t, producer, append(append([]string{}, penv...), "PKR_VAR_image_version=1.1.0", "PKR_VAR_exclude_from_latest=true"), "build", "-color=false", "."); run.ExitCode != 0 {
 		t.Fatalf("producer's exclude of 1.1.0 failed (%d):\n%s", run.ExitCode, run.Output)
+	}
+	if inv, err = emu.Inventory(ctx); err != nil || inv.Find(gallery.ID()+"/images/ubuntu-server/versions/1.1.0").Prop("publishingProfile", "excludeFromLatest") != true {
+		t.Fatalf("1.1.0 is not excluded from latest after the re-run: %v", err)
 	}
 	if run, got := consumerReads(ctx, t, env, unique); got == nil || got["base"] != "1.0.0" {
 		t.Fatalf("consumer read after excluding 1.1.0: %v, want 1.0.0:\n%s", got, run.Output)
@@ -178,11 +153,8 @@ func checkConsumerSeesNoPrivate(ctx context.Context, t *testing.T, emu *acctest.
 	if run, got := consumerReads(ctx, t, env, producerSubID+"-PRIVATE"); got != nil || !strings.Contains(run.Output, "NotFound") {
 		t.Errorf("consumer read of the private gallery: %v, want a NotFound failure:\n%s", got, run.Output)
 	}
-	own := strings.Replace(directShareConsumerTemplate, "shared_gallery_name = %q\n  location            = \"eastus\"",
-		"resource_group      = \"images-rg\"\n  gallery_name        = \"shared\"", 1)
-	own = strings.Replace(own, `subscription_id     = "`+consumerSubID+`"`, `subscription_id     = "`+producerSubID+`"`, 1)
-	dir := writeTemplate(t, own)
-	run := tools.RunPacker(ctx, t, dir, append(append([]string{}, env...), "PKR_VAR_manifest_path="+filepath.Join(t.TempDir(), "m.json")), "build", "-color=false", ".")
+	dir := writeTemplate(t, consumerOwnGalleryTemplate)
+	run := tools.RunPacker(ctx, t, dir, consumerEnv(env), "build", "-color=false", ".")
 	if run.ExitCode == 0 || !strings.Contains(run.Output, "InvalidAuthenticationTokenTenant") {
 		t.Errorf("consumer read of the producer's own gallery: exit %d, want InvalidAuthenticationTokenTenant:\n%s", run.ExitCode, run.Output)
 	}
