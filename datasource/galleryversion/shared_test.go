@@ -133,8 +133,12 @@ func TestSharedLatest(t *testing.T) {
 	}
 	e.share(armcompute.SharingProfileGroupTypesSubscriptions, consumerSubscription, false)
 	unique := e.uniqueName()
+	before := len(e.srv.Requests())
 	if v, id, err := e.consumerRead(nil); err != nil || v != "1.1.0" || id != "/SharedGalleries/"+unique+"/Images/"+testDef+"/Versions/1.1.0" {
 		t.Fatalf("latest shared = %s %s %v, want 1.1.0 and its shared id", v, id, err)
+	}
+	if pages := sharedListCalls(e.srv.Requests()[before:]); pages != 2 {
+		t.Errorf("the read took %d pages of the shared versions list, want 2 (page size 1)", pages)
 	}
 	p, err := e.compute.NewGalleryImageVersionsClient().BeginUpdate(e.ctx, testRG, testGallery, testDef, "1.1.0", armcompute.GalleryImageVersionUpdate{
 		Properties: &armcompute.GalleryImageVersionProperties{PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{ExcludeFromLatest: to.Ptr(true)}}}, nil)
@@ -159,6 +163,18 @@ func TestSharedLatest(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "InvalidAuthenticationTokenTenant") {
 		t.Fatalf("the consumer reading the producer's own gallery: %v, want InvalidAuthenticationTokenTenant", err)
 	}
+}
+
+// sharedListCalls counts the consumer's GETs of the shared versions list (each page is one).
+func sharedListCalls(reqs []emulator.RequestLogEntry) int {
+	n := 0
+	for _, r := range reqs {
+		p := strings.ToLower(r.Path)
+		if r.Method == "GET" && strings.HasPrefix(p, "/subscriptions/"+consumerSubscription+"/") && strings.Contains(p, "/sharedgalleries/") && strings.HasSuffix(p, "/versions") {
+			n++
+		}
+	}
+	return n
 }
 
 // TestSharedConfigErrors: shared_gallery_name needs a location, a unique name and no other gallery;
