@@ -68,7 +68,10 @@ type Config struct {
 // DatasourceOutput is what the data source returns about the selected version. With `allow_empty` and
 // no eligible version, every string is empty, the list is empty and `exclude_from_latest` is false.
 type DatasourceOutput struct {
-	// The version's full resource ID, usable as an image reference or as the source of a promotion.
+	// The version's full resource ID, usable as an image reference or as the source of a promotion. With
+	// `community_gallery_name` it is the public id (`/CommunityGalleries/…`), with `shared_gallery_name`
+	// the shared id (`/SharedGalleries/{name}/Images/{image}/Versions/{version}`), which a VM takes as
+	// `sharedGalleryImageId`.
 	ID string `mapstructure:"id"`
 	// The version number, `Major.Minor.Patch` (for azure-arm's `shared_image_gallery.image_version`).
 	Version string `mapstructure:"version"`
@@ -79,7 +82,8 @@ type DatasourceOutput struct {
 	// When the version was published, in RFC 3339 (UTC).
 	PublishedDate string `mapstructure:"published_date"`
 	// The resource ID of the image the version was made from (a managed image, another gallery version,
-	// a disk or a snapshot), as Azure reports it.
+	// a disk or a snapshot), as Azure reports it. Empty for a community or shared gallery, whose views
+	// do not show it.
 	SourceID string `mapstructure:"source_id"`
 	// Whether the version is excluded from latest; true only with `include_excluded`.
 	ExcludeFromLatest bool `mapstructure:"exclude_from_latest"`

@@ -119,14 +119,16 @@ func (e *galleryEnv) consumerRead(extra map[string]interface{}) (version, id str
 }
 
 // TestSharedLatest: the consumer's data source reads the gallery shared with its subscription by its
-// unique name through SharedGalleryImageVersionsClient: latest is 1.1.0 with its shared id; after 1.1.0
+// unique name through SharedGalleryImageVersionsClient: latest is 1.1.0 with its shared id (1.2.0 is
+// past its end of life); after 1.1.0
 // is excluded from latest, 1.0.0; unshared, the gallery is not found; shared with the consumer's
 // tenant instead, it is found again (sharedTo=tenant).
 func TestSharedLatest(t *testing.T) {
 	e := newSharingEnv(t)
-	for _, v := range []string{"1.0.0", "1.1.0"} {
-		p, err := e.begin(versionSpec{name: v})
-		done(t, "version "+v, p, err)
+	past := time.Now().Add(-time.Hour)
+	for _, v := range []versionSpec{{name: "1.0.0"}, {name: "1.1.0"}, {name: "1.2.0", endOfLife: &past}} {
+		p, err := e.begin(v)
+		done(t, "version "+v.name, p, err)
 	}
 	if _, _, err := e.consumerRead(nil); err == nil || !strings.Contains(err.Error(), "NotFound") || !strings.Contains(err.Error(), "shared gallery") {
 		t.Fatalf("before sharing: %v, want a NotFound naming the shared gallery", err)
@@ -137,8 +139,8 @@ func TestSharedLatest(t *testing.T) {
 	if v, id, err := e.consumerRead(nil); err != nil || v != "1.1.0" || id != "/SharedGalleries/"+unique+"/Images/"+testDef+"/Versions/1.1.0" {
 		t.Fatalf("latest shared = %s %s %v, want 1.1.0 and its shared id", v, id, err)
 	}
-	if pages := sharedListCalls(e.srv.Requests()[before:]); pages != 2 {
-		t.Errorf("the read took %d pages of the shared versions list, want 2 (page size 1)", pages)
+	if pages := sharedListCalls(e.srv.Requests()[before:]); pages != 3 {
+		t.Errorf("the read took %d pages of the shared versions list, want 3 (page size 1)", pages)
 	}
 	p, err := e.compute.NewGalleryImageVersionsClient().BeginUpdate(e.ctx, testRG, testGallery, testDef, "1.1.0", armcompute.GalleryImageVersionUpdate{
 		Properties: &armcompute.GalleryImageVersionProperties{PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{ExcludeFromLatest: to.Ptr(true)}}}, nil)
