@@ -100,6 +100,20 @@ func TestSharedVersionsView(t *testing.T) {
 	if want := []string{"1.0.0:", "1.1.0:excluded", "1.2.0:2030-01-01T00:00:00Z", "1.3.0:"}; !slices.Equal(summary, want) {
 		t.Errorf("westus versions over pages = %v, want %v", summary, want)
 	}
+	// The tenant view pages too, and each nextLink keeps sharedTo.
+	var tenantNames []string
+	next := sharedPath(consumerSub, "westus", "/"+u["bytenant"]+"/images/os/versions") + "?api-version=" + apiGallery + "&sharedTo=tenant"
+	for next != "" {
+		r := h.must(200, "GET", next, nil)
+		tenantNames = append(tenantNames, names(t, r)...)
+		next, _ = r.Body["nextLink"].(string)
+		if next != "" && !strings.Contains(next, "sharedTo=tenant") {
+			t.Fatalf("nextLink %s lost sharedTo", next)
+		}
+	}
+	if !slices.Equal(tenantNames, []string{"1.0.0", "1.1.0", "1.2.0"}) {
+		t.Errorf("tenant-shared versions over pages = %v", tenantNames)
+	}
 	east := h.must(200, "GET", sharedPath(consumerSub, "eastus", "/"+u["bysub"]+"/images/os/versions")+"?api-version="+apiGallery, nil)
 	if n := names(t, east); !slices.Equal(n, []string{"1.3.0"}) {
 		t.Errorf("eastus versions = %v", n)
