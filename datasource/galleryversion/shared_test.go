@@ -217,3 +217,25 @@ func TestSharedConfigErrors(t *testing.T) {
 		t.Fatalf("valid shared config: %v, location %q", err, d.config.Location)
 	}
 }
+
+// TestSharedSkipsSoftDeleted: in a shared gallery with soft delete, the newest version deleted is still
+// in the consumer's view (imageState SoftDeleted, usable by number) but never its latest.
+func TestSharedSkipsSoftDeleted(t *testing.T) {
+	e := newSharingEnv(t)
+	gp, err := e.compute.NewGalleriesClient().BeginCreateOrUpdate(e.ctx, testRG, testGallery, armcompute.Gallery{Location: to.Ptr("eastus"),
+		Properties: &armcompute.GalleryProperties{SoftDeletePolicy: &armcompute.SoftDeletePolicy{IsSoftDeleteEnabled: to.Ptr(true), RetentionPeriodInDays: to.Ptr[int32](7)}}}, nil)
+	done(t, "soft delete on", gp, err)
+	for _, v := range []string{"1.0.0", "1.1.0"} {
+		p, err := e.begin(versionSpec{name: v})
+		done(t, "version "+v, p, err)
+	}
+	e.share(armcompute.SharingProfileGroupTypesSubscriptions, consumerSubscription, false)
+	dp, err := e.compute.NewGalleryImageVersionsClient().BeginDelete(e.ctx, testRG, testGallery, testDef, "1.1.0", nil)
+	done(t, "delete 1.1.0", dp, err)
+	if v, _, err := e.consumerRead(nil); err != nil || v != "1.0.0" {
+		t.Fatalf("latest shared with 1.1.0 soft-deleted = %s %v, want 1.0.0", v, err)
+	}
+	if v, _, err := e.consumerRead(map[string]interface{}{"version_constraint": "= 1.1.0", "include_excluded": true}); err != nil || v != "1.1.0" {
+		t.Fatalf("1.1.0 asked for by number = %s %v, want 1.1.0 (still consumable)", v, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sharedViewsFixture: gallery "bysub" (soft delete on) shared with consumerSub, "private" shared with
@@ -74,7 +75,8 @@ func TestSharedViewsCallerSeesOnlyWhatIsShared(t *testing.T) {
 }
 
 // TestSharedVersionsView: versions in a location with their exclusion and end of life; paging with
-// nextLink; a soft-deleted version and an unshared gallery disappear.
+// nextLink; a soft-deleted version stays until its consumption end, marked SoftDeleted; an unshared
+// gallery disappears.
 func TestSharedVersionsView(t *testing.T) {
 	h, u := sharedViewsFixture(t, 1)
 	path := sharedPath(consumerSub, "westus", "/"+u["bysub"]+"/images/os/versions") + "?api-version=" + apiGallery
@@ -118,10 +120,21 @@ func TestSharedVersionsView(t *testing.T) {
 	if n := names(t, east); !slices.Equal(n, []string{"1.3.0"}) {
 		t.Errorf("eastus versions = %v", n)
 	}
-	// Soft delete 1.2.0: gone from the view.
+	// Soft delete 1.2.0: still listed and readable until its consumption end (the gallery keeps 7 days),
+	// as SoftDeleted; then gone.
 	h.waitOp(h.must(202, "DELETE", withAPI(computePath("rg", "galleries/bysub/images/os/versions/1.2.0"), apiGallery), nil))
-	if r := h.do("GET", sharedPath(consumerSub, "westus", "/"+u["bysub"]+"/images/os/versions/1.2.0")+"?api-version="+apiGallery, nil); r.Status != 404 {
-		t.Errorf("soft-deleted version: %d, want 404", r.Status)
+	v120 := sharedPath(consumerSub, "westus", "/"+u["bysub"]+"/images/os/versions/1.2.0") + "?api-version=" + apiGallery
+	r := h.must(200, "GET", v120, nil)
+	if p := obj(r.Body, "properties"); str(p, "imageState") != "SoftDeleted" || str(p, "consumptionEndTime") == "" {
+		t.Errorf("soft-deleted 1.2.0 in the view: %s", r.Raw)
+	}
+	all := sharedPath(consumerSub, "westus", "/"+u["bysub"]+"/images/os/versions") + "?api-version=" + apiGallery + "&$skiptoken=2"
+	if n := names(t, h.must(200, "GET", all, nil)); !slices.Equal(n, []string{"1.2.0"}) {
+		t.Errorf("third page after the soft delete = %v, want [1.2.0] (in version order)", n)
+	}
+	h.clock.Advance(8 * 24 * time.Hour)
+	if r := h.do("GET", v120, nil); r.Status != 404 {
+		t.Errorf("soft-deleted version after its consumption end: %d, want 404", r.Status)
 	}
 	// Unshare: the gallery disappears for the consumer.
 	f := &sharedFixture{h: h, rg: "rg", gallery: "bysub"}

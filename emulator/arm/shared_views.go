@@ -1,6 +1,11 @@
 package arm
 
-import "net/http"
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
 
 // This file renders the direct-shared views (shared.go) in the shapes of GalleryRP's examples
 // SharedGallery_List/_Get, SharedGalleryImages_List/SharedGalleryImage_Get and
@@ -36,7 +41,7 @@ func sharedImageBody(d *resource, unique, loc string) map[string]any {
 }
 
 // sharedVersions serves the versions list (rest empty) or one version (rest = [version]): the succeeded
-// versions replicated to loc. Soft-deleted versions are records of another type and never appear.
+// versions replicated to loc, and the soft-deleted ones still consumable (sharedSoftDeleted), by name.
 func (s *Service) sharedVersions(rc *reqCtx, d *resource, unique, loc string, rest []string) *apiError {
 	values := []map[string]any{}
 	for _, v := range s.children(d.ID, "versions") {
@@ -44,6 +49,10 @@ func (s *Service) sharedVersions(rc *reqCtx, d *resource, unique, loc string, re
 			values = append(values, sharedVersionBody(v, unique, d.Name, loc))
 		}
 	}
+	values = append(values, s.sharedSoftDeleted(d, unique, loc, rc.now)...)
+	sort.SliceStable(values, func(i, j int) bool {
+		return strings.ToLower(str(values[i], "name")) < strings.ToLower(str(values[j], "name"))
+	})
 	if len(rest) == 0 {
 		writePage(rc, s.opts.PageSize, values)
 		return nil
@@ -82,4 +91,28 @@ func sharedVersionBody(v *resource, unique, image, loc string) map[string]any {
 		"identifier": map[string]any{"uniqueId": "/SharedGalleries/" + unique + "/Images/" + image + "/Versions/" + v.Name},
 		"properties": props,
 	}
+}
+
+// sharedSoftDeleted renders definition d's soft-deleted versions that are still consumable in loc (before
+// their consumptionEndTime) with imageState SoftDeleted and consumptionEndTime: GalleryRP 2026-03-03's
+// SharedGalleryImageVersionProperties ("SoftDeleted: available for use only when a specific version is
+// requested, and it will not be resolved as the latest version").
+func (s *Service) sharedSoftDeleted(d *resource, unique, loc string, now time.Time) []map[string]any {
+	var out []map[string]any
+	prefix := key(parentOf(d.ID)+"/softDeletedArtifactTypes/Images/artifacts/"+d.Name+"/versions") + "/"
+	for _, k := range sortedKeys(s.st.Resources) {
+		rec := s.st.Resources[k]
+		if !strings.HasPrefix(k, prefix) || rec.Meta.SoftDeleted == nil || !replicatedTo(rec.Meta.SoftDeleted, loc) {
+			continue
+		}
+		end, err := time.Parse(time.RFC3339, str(rec.Properties, "consumptionEndTime"))
+		if err != nil || !now.Before(end) {
+			continue
+		}
+		body := sharedVersionBody(rec.Meta.SoftDeleted, unique, d.Name, loc)
+		props := obj(body, "properties")
+		props["imageState"], props["consumptionEndTime"] = "SoftDeleted", str(rec.Properties, "consumptionEndTime")
+		out = append(out, body)
+	}
+	return out
 }
