@@ -2,10 +2,9 @@ package galleryversion
 
 import (
 	"context"
-	"fmt"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
-	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/gallery"
@@ -15,29 +14,15 @@ import (
 // Azure's communityGalleryImageVersions API, so a consumer template picks "latest public 1.x" with the
 // same rules as its own gallery. The outputs' id is the public id, /CommunityGalleries/….
 
-// prepareCommunity checks the community settings: a location, and no resource_group or gallery_name
-// (a community gallery is read by its public name only).
-func (c *Config) prepareCommunity(errs **packersdk.MultiError) {
-	add := func(format string, args ...interface{}) {
-		*errs = packersdk.MultiErrorAppend(*errs, fmt.Errorf(format, args...))
-	}
-	if c.Location == "" {
-		add("location is required with community_gallery_name: the region whose replicas to read, such as \"eastus\"")
-	} else if loc, err := gallery.CheckRegion(c.Location); err != nil {
-		add("location: %v", err)
-	} else {
-		c.Location = loc
-	}
-	if c.ResourceGroup != "" || c.GalleryName != "" {
-		add("community_gallery_name reads a community gallery by its public name: remove resource_group and gallery_name, which name a gallery of your own")
-	}
-}
-
 // listVersionsFor lists the definition's versions from the configured gallery: a community gallery
-// when community_gallery_name is set, the caller's own gallery otherwise.
+// when community_gallery_name is set, a direct-shared one when shared_gallery_name is, the caller's own
+// gallery otherwise.
 func (d *Datasource) listVersionsFor(ctx context.Context, sess *azure.Session) ([]gallery.VersionInfo, error) {
 	c := d.config
-	if c.CommunityGalleryName == "" {
+	switch {
+	case c.SharedGalleryName != "":
+		return listSharedVersions(ctx, sess, c) // shared.go
+	case c.CommunityGalleryName == "":
 		return listVersions(ctx, sess, c.SubscriptionID, c.ResourceGroup, c.GalleryName, c.ImageName)
 	}
 	cf, err := sess.Compute(c.SubscriptionID)
@@ -60,28 +45,34 @@ func (d *Datasource) listVersionsFor(ctx context.Context, sess *azure.Session) (
 	return out, nil
 }
 
-// communityVersionInfo converts one public version. The view lists only versions that can be used, so
-// they count as succeeded; a soft-deleted one (imageState SoftDeleted) is usable only when asked for by
-// number, so it is treated as excluded from latest.
+// communityVersionInfo converts one public version.
 func communityVersionInfo(v *armcompute.CommunityGalleryImageVersion, location string) (gallery.VersionInfo, bool) {
 	if v == nil || v.Name == nil {
 		return gallery.VersionInfo{}, false
 	}
-	num, err := gallery.ParseVersion(*v.Name)
+	var id *string
+	if v.Identifier != nil {
+		id = v.Identifier.UniqueID
+	}
+	if p := v.Properties; p != nil {
+		return viewVersionInfo(*v.Name, id, location, p.ExcludeFromLatest, p.ImageState, p.EndOfLifeDate, p.PublishedDate)
+	}
+	return viewVersionInfo(*v.Name, id, location, nil, nil, nil, nil)
+}
+
+// viewVersionInfo converts one version of a community or direct-shared view, in location. The views
+// list only versions that can be used, so they count as succeeded; a soft-deleted one (imageState
+// SoftDeleted) is usable only when asked for by number, so it is treated as excluded from latest.
+func viewVersionInfo(name string, id *string, location string, exclude *bool, state *armcompute.GalleryImageVersionState, eol, published *time.Time) (gallery.VersionInfo, bool) {
+	num, err := gallery.ParseVersion(name)
 	if err != nil {
 		return gallery.VersionInfo{}, false
 	}
-	info := gallery.VersionInfo{Name: *v.Name, Version: num, Location: location, ProvisioningState: "Succeeded", Regions: []string{location}, Tags: map[string]string{}}
-	if v.Identifier != nil {
-		info.ID = str(v.Identifier.UniqueID)
-	}
-	if p := v.Properties; p != nil {
-		info.ExcludeFromLatest = p.ExcludeFromLatest != nil && *p.ExcludeFromLatest ||
-			p.ImageState != nil && *p.ImageState == armcompute.GalleryImageVersionStateSoftDeleted
-		info.EndOfLife = p.EndOfLifeDate
-		if p.PublishedDate != nil {
-			info.PublishedDate = *p.PublishedDate
-		}
+	info := gallery.VersionInfo{Name: name, Version: num, ID: str(id), Location: location, ProvisioningState: "Succeeded",
+		Regions: []string{location}, Tags: map[string]string{}, EndOfLife: eol}
+	info.ExcludeFromLatest = exclude != nil && *exclude || state != nil && *state == armcompute.GalleryImageVersionStateSoftDeleted
+	if published != nil {
+		info.PublishedDate = *published
 	}
 	return info, true
 }

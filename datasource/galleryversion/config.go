@@ -27,13 +27,23 @@ import (
 type Config struct {
 	azure.Config `mapstructure:",squash"`
 
-	// The resource group that holds the gallery, in `subscription_id`.
+	// The resource group that holds the gallery, in `subscription_id`. Name exactly one gallery: this and
+	// `gallery_name` for a gallery of your own, or `community_gallery_name`, or `shared_gallery_name`.
 	ResourceGroup string `mapstructure:"resource_group" required:"true"`
 	// Read a community gallery (public images) by its public name, such as `acme-os-0a1b…`, instead of
 	// a gallery of your own: set it with `location` and without `resource_group` and `gallery_name`. The
 	// outputs' `id` is then the public id, `/CommunityGalleries/{name}/Images/{image}/Versions/{version}`.
 	CommunityGalleryName string `mapstructure:"community_gallery_name" required:"false"`
-	// The region whose public versions `community_gallery_name` reads (versions replicated there).
+	// Read a gallery shared directly with your subscription or tenant (the gallery's owner shares it
+	// with `share_with_subscriptions` or `share_with_tenants`), by its unique name: the owner's
+	// subscription id, a hyphen and the gallery name in capitals, such as
+	// `1a2b3c4d-1234-abcd-1234-1a2b3c4d5e6f-GOLDEN` (the gallery's `identifier.uniqueName`). Set it with
+	// `location` and without `resource_group` and `gallery_name`; `subscription_id` is then your own
+	// subscription, the one the gallery is shared with (or one in the tenant it is shared with). The
+	// outputs' `id` is the shared id, `/SharedGalleries/{name}/Images/{image}/Versions/{version}`.
+	SharedGalleryName string `mapstructure:"shared_gallery_name" required:"false"`
+	// The region whose versions `community_gallery_name` or `shared_gallery_name` reads (versions
+	// replicated there). Only with one of them.
 	Location string `mapstructure:"location" required:"false"`
 	// The name of the Azure Compute Gallery.
 	GalleryName string `mapstructure:"gallery_name" required:"true"`
@@ -58,7 +68,10 @@ type Config struct {
 // DatasourceOutput is what the data source returns about the selected version. With `allow_empty` and
 // no eligible version, every string is empty, the list is empty and `exclude_from_latest` is false.
 type DatasourceOutput struct {
-	// The version's full resource ID, usable as an image reference or as the source of a promotion.
+	// The version's full resource ID, usable as an image reference or as the source of a promotion. With
+	// `community_gallery_name` it is the public id (`/CommunityGalleries/…`), with `shared_gallery_name`
+	// the shared id (`/SharedGalleries/{name}/Images/{image}/Versions/{version}`), which a VM takes as
+	// `sharedGalleryImageId`.
 	ID string `mapstructure:"id"`
 	// The version number, `Major.Minor.Patch` (for azure-arm's `shared_image_gallery.image_version`).
 	Version string `mapstructure:"version"`
@@ -69,7 +82,8 @@ type DatasourceOutput struct {
 	// When the version was published, in RFC 3339 (UTC).
 	PublishedDate string `mapstructure:"published_date"`
 	// The resource ID of the image the version was made from (a managed image, another gallery version,
-	// a disk or a snapshot), as Azure reports it.
+	// a disk or a snapshot), as Azure reports it. Empty for a community or shared gallery, whose views
+	// do not show it.
 	SourceID string `mapstructure:"source_id"`
 	// Whether the version is excluded from latest; true only with `include_excluded`.
 	ExcludeFromLatest bool `mapstructure:"exclude_from_latest"`

@@ -25,6 +25,7 @@ type FlatConfig struct {
 	AuxiliaryTenantIDs   []string `mapstructure:"auxiliary_tenant_ids" required:"false" cty:"auxiliary_tenant_ids" hcl:"auxiliary_tenant_ids"`
 	ResourceGroup        *string  `mapstructure:"resource_group" required:"true" cty:"resource_group" hcl:"resource_group"`
 	CommunityGalleryName *string  `mapstructure:"community_gallery_name" required:"false" cty:"community_gallery_name" hcl:"community_gallery_name"`
+	SharedGalleryName    *string  `mapstructure:"shared_gallery_name" required:"false" cty:"shared_gallery_name" hcl:"shared_gallery_name"`
 	Location             *string  `mapstructure:"location" required:"false" cty:"location" hcl:"location"`
 	GalleryName          *string  `mapstructure:"gallery_name" required:"true" cty:"gallery_name" hcl:"gallery_name"`
 	ImageName            *string  `mapstructure:"image_name" required:"true" cty:"image_name" hcl:"image_name"`
@@ -60,6 +61,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"auxiliary_tenant_ids":   &hcldec.AttrSpec{Name: "auxiliary_tenant_ids", Type: cty.List(cty.String), Required: false},
 		"resource_group":         &hcldec.AttrSpec{Name: "resource_group", Type: cty.String, Required: false},
 		"community_gallery_name": &hcldec.AttrSpec{Name: "community_gallery_name", Type: cty.String, Required: false},
+		"shared_gallery_name":    &hcldec.AttrSpec{Name: "shared_gallery_name", Type: cty.String, Required: false},
 		"location":               &hcldec.AttrSpec{Name: "location", Type: cty.String, Required: false},
 		"gallery_name":           &hcldec.AttrSpec{Name: "gallery_name", Type: cty.String, Required: false},
 		"image_name":             &hcldec.AttrSpec{Name: "image_name", Type: cty.String, Required: false},

@@ -24,9 +24,9 @@ func (d *Datasource) execute(ctx context.Context) (cty.Value, error) {
 		return cty.NilVal, fmt.Errorf("azure-gallery-version: %w", err)
 	}
 	versions, err := d.listVersionsFor(ctx, sess) // community.go
-	if err != nil && d.config.CommunityGalleryName != "" {
-		return cty.NilVal, fmt.Errorf("azure-gallery-version: listing the versions of image %q in community gallery %q (%s): %w",
-			d.config.ImageName, d.config.CommunityGalleryName, d.config.Location, azure.Explain(err))
+	if err != nil && (d.config.CommunityGalleryName != "" || d.config.SharedGalleryName != "") {
+		return cty.NilVal, fmt.Errorf("azure-gallery-version: listing the versions of image %q in %s: %w",
+			d.config.ImageName, d.config.galleryLabel(), azure.Explain(err))
 	}
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("azure-gallery-version: listing the versions of image definition %q in gallery %q (resource group %q): %w",
@@ -37,8 +37,8 @@ func (d *Datasource) execute(ctx context.Context) (cty.Value, error) {
 		if d.config.AllowEmpty {
 			return d.value(emptyOutput()), nil
 		}
-		return cty.NilVal, fmt.Errorf("azure-gallery-version: image definition %q in gallery %q has no %s: %s; %s",
-			d.config.ImageName, d.config.GalleryName, d.wanted(), sel.Explain(), d.fixes(sel))
+		return cty.NilVal, fmt.Errorf("azure-gallery-version: image definition %q in %s has no %s: %s; %s",
+			d.config.ImageName, d.config.galleryLabel(), d.wanted(), sel.Explain(), d.fixes(sel))
 	}
 	return d.value(outputFrom(*sel.Version)), nil
 }

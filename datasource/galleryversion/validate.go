@@ -19,27 +19,7 @@ func (c *Config) prepare() (gallery.Constraint, *packersdk.MultiError) {
 		errs = packersdk.MultiErrorAppend(errs, err)
 	}
 
-	if c.CommunityGalleryName != "" {
-		c.prepareCommunity(&errs) // community.go
-	}
-	switch {
-	case c.CommunityGalleryName != "":
-	case c.ResourceGroup == "":
-		add("resource_group is required: the resource group that holds the gallery")
-	default:
-		if err := gallery.CheckResourceGroupName(c.ResourceGroup); err != nil {
-			errs = packersdk.MultiErrorAppend(errs, err)
-		}
-	}
-	switch {
-	case c.CommunityGalleryName != "":
-	case c.GalleryName == "":
-		add("gallery_name is required: the name of the Azure Compute Gallery that holds the image definition")
-	default:
-		if err := gallery.CheckGalleryName(c.GalleryName); err != nil {
-			errs = packersdk.MultiErrorAppend(errs, err)
-		}
-	}
+	c.prepareSource(&errs) // source.go
 	switch {
 	case c.ImageName == "":
 		add("image_name is required: the name of the gallery image definition whose versions to search")

@@ -76,6 +76,7 @@ func classify(name string) (exampleOp, bool) {
 		{"Disk_Delete", exampleOp{"disk", "delete", familyDisk}},
 		{"Disk_BeginGetAccess", exampleOp{"disk", "grant", familyDisk}},
 		{"Disk_EndGetAccess", exampleOp{"disk", "revoke", familyDisk}},
+		{"SharedGallery", exampleOp{"shared", "get", familyGallery}}, // shared_examples_test.go
 	}
 	for _, p := range prefixes {
 		if strings.HasPrefix(name, p.prefix) {
@@ -158,6 +159,10 @@ func replayFile(t *testing.T, f string, az *lazyAzurite) {
 	var ex exampleFile
 	if err := json.Unmarshal(raw, &ex); err != nil {
 		t.Fatal(err)
+	}
+	if op.kind == "shared" {
+		replaySharedFile(t, name, ex) // shared_examples_test.go
+		return
 	}
 	blobEndpoint := ""
 	if op.kind == "disk" && (op.verb == "grant" || op.verb == "revoke") {

@@ -102,6 +102,9 @@ func (s *Service) computeSubscriptionScope(rc *reqCtx, rest []string) *apiError 
 	if handled, e := s.communityRoute(rc, rest); handled { // community.go
 		return e
 	}
+	if handled, e := s.sharedRoute(rc, rest); handled { // shared.go
+		return e
+	}
 	if len(rest) == 4 && eq(rest[0], "locations") {
 		return s.operationStatus(rc, rest[1], rest[2], rest[3])
 	}

@@ -141,6 +141,8 @@ var Rules = []Rule{
 	{Field: "resource_group", Azure: "1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'.", Check: CheckResourceGroupName, Refused: "rg."},
 	{Field: "gallery_name", Azure: "Up to 80 letters, digits, '_' or '.', starting and ending with a letter or digit; no hyphens.", Check: CheckGalleryName, Refused: "my-gallery"},
 	{Field: "image_name", Azure: "Up to 80 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.", Check: CheckImageName, Refused: "-bad"},
+	{Field: "shared_gallery_name", Azure: "A direct-shared gallery's unique name (identifier.uniqueName): the owning subscription's id, a hyphen and the gallery name, such as 1a2b3c4d-1234-abcd-1234-1a2b3c4d5e6f-GOLDEN.",
+		Check: CheckSharedGalleryName, Refused: "golden"},
 	{Field: "target_region[].name", Azure: "An Azure region, written as its name (eastus) or display name (East US); each region once. The source's region is always a target (Azure requires it).",
 		Check: func(v string) error { _, err := CheckRegion(v); return err }, Refused: "east us!"},
 	replicasRule("replica_count"),
