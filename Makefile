@@ -12,6 +12,7 @@ PACKER         := bin/packer
 # The oldest core the plugin supports (gob serialization, discovery through PACKER_PLUGIN_PATH): a smoke test.
 PACKER194      := bin/packer-1.9.4
 GORELEASER     := bin/goreleaser
+GOLANGCI_LINT  := bin/golangci-lint
 AZURITE        := .tools/node_modules/.bin/azurite-blob
 AZURITE_VERSION := 3.37.0
 # packer-sdc finds the project root by a directory named packer-plugin-*; generate runs through this link.
@@ -19,7 +20,7 @@ GEN_ROOT       := .cache/gen/$(PLUGIN)
 # Generated files that must be committed.
 GENERATED      := '*.hcl2spec.go' docs-partials .web-docs
 
-.PHONY: all build test unit acceptance reliability demo tools run-tools generate check-generate fmt-check vet goreleaser-check \
+.PHONY: all build test unit acceptance reliability demo tools run-tools generate check-generate fmt-check vet lint goreleaser-check \
         web-docs plugin-check release-snapshot release-check fuzz fuzz-long go-test compat-test clean
 
 all: build
@@ -29,7 +30,7 @@ build:
 	go build -o $(PLUGIN) .
 
 ## test: the whole suite, what CI runs (.ci/run). scripts/test-all runs these phases in order, each a target
-## below, and goes on when one fails: tools, check-generate, fmt-check, vet, go-test, compat-test, fuzz,
+## below, and goes on when one fails: tools, check-generate, fmt-check, vet, lint, go-test, compat-test, fuzz,
 ## plugin-check, goreleaser-check, release-check. Each phase has a wall-clock ceiling. At the end it prints
 ## each phase's time, the reliability table and, as the last line, `packages: N passed, N failed`; it exits
 ## non-zero when any phase failed. A cold 2-core machine needs about an hour (README, "First run").
@@ -96,9 +97,9 @@ demo: run-tools
 	PACKER_BIN=$(CURDIR)/$(PACKER) go run ./scripts/demo
 
 ## tools: Packer 1.16.0 (built from tools/packer), Packer 1.9.4 (tools/packer194), Azurite, goreleaser,
-## built in parallel (make -j; each writes only its own file).
+## golangci-lint, built in parallel (make -j; each writes only its own file).
 tools:
-	@$(MAKE) --no-print-directory -j4 $(PACKER) $(AZURITE) $(PACKER194) $(GORELEASER)
+	@$(MAKE) --no-print-directory -j5 $(PACKER) $(AZURITE) $(PACKER194) $(GORELEASER) $(GOLANGCI_LINT)
 
 # run-tools are what packer runs need: Packer and Azurite (the demo does not need goreleaser).
 run-tools: $(PACKER) $(AZURITE)
@@ -117,6 +118,17 @@ $(AZURITE):
 	@echo "installing Azurite $(AZURITE_VERSION) with npm into .tools (about a minute)..."
 	mkdir -p .tools
 	npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
+
+$(GOLANGCI_LINT): tools/golangci-lint/go.mod tools/golangci-lint/go.sum
+	@echo "building golangci-lint 2.15.0 from source (tools/golangci-lint) into $@: about 4 minutes of CPU on a cold cache..."
+	go build -C tools/golangci-lint -o ../../$(GOLANGCI_LINT) github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+	@touch $@
+
+## lint: golangci-lint with the repository's .golangci.yml (each linter there checks a rule of
+## docs/architecture.md: errors.As, checked type assertions, closed bodies, no function over 80 lines...).
+## Its cache lives in .cache/golangci-lint.
+lint: $(GOLANGCI_LINT)
+	GOLANGCI_LINT_CACHE=$(CURDIR)/.cache/golangci-lint $(GOLANGCI_LINT) run ./...
 
 $(GORELEASER): tools/goreleaser/go.mod tools/goreleaser/go.sum
 	@echo "building goreleaser 2.15.1 from source (tools/goreleaser) into $@: about 10 minutes on a cold 2-core machine..."

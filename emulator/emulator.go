@@ -178,6 +178,11 @@ func (s *Server) Start(addr string) (Ready, error) {
 	if err != nil {
 		return Ready{}, fmt.Errorf("emulator: listen %s: %w", addr, err)
 	}
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		_ = ln.Close()
+		return Ready{}, fmt.Errorf("emulator: listen %s: not a TCP address (%T)", addr, ln.Addr())
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		TLSConfig:         s.TLSConfig(),
@@ -192,7 +197,7 @@ func (s *Server) Start(addr string) (Ready, error) {
 			s.logger.Printf("serve: %v", err)
 		}
 	}(s.done)
-	s.ready = s.readyFor(ln.Addr().(*net.TCPAddr))
+	s.ready = s.readyFor(tcp)
 	s.logger.Printf("serving %s (data dir %s)", s.ready.Endpoint, s.opts.DataDir)
 	return s.ready, nil
 }

@@ -25,13 +25,13 @@ func wait[T any](ctx context.Context, p *runtime.Poller[T], az *clients) (T, err
 // done, 409 CannotDeleteResource is retried within a bound).
 func remove[T any](ctx context.Context, az *clients, ui packersdk.Ui, what string, begin func(context.Context) (*runtime.Poller[T], error)) error {
 	return azure.Delete(ctx, begin, azure.DeleteOptions{Every: az.pollEvery, OnRetry: func(attempt int, d time.Duration, _ error) {
-		ui.Message(fmt.Sprintf("  %s: Azure still holds its nested resources (409 CannotDeleteResource); retry %d in %s.", what, attempt, d))
+		ui.Say(fmt.Sprintf("  %s: Azure still holds its nested resources (409 CannotDeleteResource); retry %d in %s.", what, attempt, d))
 	}})
 }
 
 // watchThrottling makes the run's ARM calls say on ui when Azure throttles them and until when they wait.
 func watchThrottling(ctx context.Context, ui packersdk.Ui) context.Context {
-	return azure.WithCallWatch(ctx, azure.CallWatch{Notify: func(th azure.Throttle) { ui.Message("  " + th.String()) }})
+	return azure.WithCallWatch(ctx, azure.CallWatch{Notify: func(th azure.Throttle) { ui.Say("  " + th.String()) }})
 }
 
 // isNotFound reports a 404 from Azure, which for a GET before a create means the name is free.

@@ -120,7 +120,7 @@ func checkBlobURI(uri, accountID string) error {
 func checkResourceID(field, id, wantType string) error {
 	rid, err := arm.ParseResourceID(id)
 	if err != nil {
-		return fmt.Errorf("%s: %q is not an Azure resource ID: %v", field, id, err)
+		return fmt.Errorf("%s: %q is not an Azure resource ID: %w", field, id, err)
 	}
 	if !strings.EqualFold(rid.ResourceType.String(), wantType) {
 		return fmt.Errorf("%s: %q is a %s, want a %s ID like /subscriptions/SUB/resourceGroups/RG/providers/%s/NAME", field, id, rid.ResourceType.String(), wantType, wantType)

@@ -305,7 +305,7 @@ func writeAtomic(path string, b []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }() // after the rename there is nothing left to remove
 	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
 		return err

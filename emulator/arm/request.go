@@ -59,7 +59,11 @@ func readBody(r *http.Request) (map[string]any, *apiError) {
 	if body == nil {
 		return nil, badRequest("InvalidRequestContent", "", "The request content was invalid and could not be deserialized: 'expected a JSON object'.")
 	}
-	return normalizeNumbers(body).(map[string]any), nil
+	obj, ok := normalizeNumbers(body).(map[string]any)
+	if !ok {
+		return nil, badRequest("InvalidRequestContent", "", "The request content was invalid and could not be deserialized: 'expected a JSON object'.")
+	}
+	return obj, nil
 }
 
 // normalizeNumbers turns json.Number into int64 or float64 so values round-trip with their type.

@@ -125,8 +125,12 @@ func StartProcess(bin, dir string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
+	tcp, ok := l.Addr().(*net.TCPAddr)
 	_ = l.Close()
+	if !ok {
+		return nil, fmt.Errorf("listener address %T is not TCP", l.Addr())
+	}
+	port := tcp.Port
 	cmd := exec.Command(bin, "--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(port), "--location", dir,
 		"--skipApiVersionCheck", "--loose", "--silent")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -153,7 +153,13 @@ func (k jwk) publicKey() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ecdsa.PublicKey{Curve: curve, X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}, nil
+		// JWK coordinates are big-endian, left-padded to the curve's size (RFC 7518 §6.2.1.2): the
+		// uncompressed point is 0x04 || x || y.
+		size := (curve.Params().BitSize + 7) / 8
+		if len(x) != size || len(y) != size {
+			return nil, fmt.Errorf("EC key coordinates of %d and %d bytes; %s needs %d", len(x), len(y), k.Crv, size)
+		}
+		return ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
 	}
 	return nil, fmt.Errorf("unsupported key type %q", k.Kty)
 }

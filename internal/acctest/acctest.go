@@ -138,7 +138,7 @@ func SetupIn(ctx context.Context, prefix string) (*Tools, error) {
 	install := exec.CommandContext(ctx, t.Packer, "plugins", "install", "--path", t.Plugin, PluginSource)
 	install.Env = append(os.Environ(), "PACKER_PLUGIN_PATH="+t.PluginDir, "CHECKPOINT_DISABLE=1", "PACKER_CONFIG_DIR="+filepath.Join(work, "packer-config"))
 	if out, err := install.CombinedOutput(); err != nil {
-		return fail(fmt.Errorf("packer plugins install --path: %v\n%s", err, out))
+		return fail(fmt.Errorf("packer plugins install --path: %w\n%s", err, out))
 	}
 	if az, err := azuritetest.Bin(); err == nil {
 		t.Azurite = az
@@ -175,7 +175,7 @@ func FindPacker(ctx context.Context, root string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "build", "-C", filepath.Join(root, "tools", "packer"), "-o", bin, "github.com/hashicorp/packer")
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building packer from tools/packer: %v\n%s", err, out)
+		return "", fmt.Errorf("building packer from tools/packer: %w\n%s", err, out)
 	}
 	return bin, nil
 }
@@ -189,7 +189,7 @@ func goBuild(ctx context.Context, root, out, ldflags, pkg string) error {
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
 	if o, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, o)
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, o)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package acctest
 
 import (
+	"fmt"
 	"net"
 	"testing"
 
@@ -36,6 +37,10 @@ func FreePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	defer func() { _ = l.Close() }()
+	tcp, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("listener address %T is not TCP", l.Addr())
+	}
+	return tcp.Port, nil
 }

@@ -25,7 +25,7 @@ func metadataURL(host string) (string, error) {
 	if strings.Contains(h, "://") {
 		u, err := url.Parse(h)
 		if err != nil {
-			return "", fmt.Errorf("%q is not a host or URL: %v; write host[:port], e.g. management.local.azurestack.external", host, err)
+			return "", fmt.Errorf("%q is not a host or URL: %w; write host[:port], e.g. management.local.azurestack.external", host, err)
 		}
 		if !strings.EqualFold(u.Scheme, "https") {
 			return "", fmt.Errorf("%q must use https; write host[:port] or an https:// URL", host)
@@ -72,7 +72,7 @@ func resolveCloud(ctx context.Context, c *Config, t policy.Transporter) (cloud.C
 	}
 	u, err := metadataURL(c.MetadataHost)
 	if err != nil {
-		return cloud.Configuration{}, true, fmt.Errorf("metadata_host: %v", err)
+		return cloud.Configuration{}, true, fmt.Errorf("metadata_host: %w", err)
 	}
 	doc, err := fetchEndpoints(ctx, u, t)
 	if err != nil {
@@ -127,7 +127,7 @@ func fetchEndpoints(ctx context.Context, u string, t policy.Transporter) (*endpo
 	}
 	var doc endpointsDocument
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("not a metadata endpoints document: %v", err)
+		return nil, fmt.Errorf("not a metadata endpoints document: %w", err)
 	}
 	return &doc, nil
 }

@@ -29,11 +29,11 @@ func newCredential(c *Config, co policy.ClientOptions, customCloud bool, t polic
 	case CredentialCertificate:
 		data, err := os.ReadFile(c.ClientCertPath)
 		if err != nil {
-			return nil, fmt.Errorf("client_cert_path: %v", err)
+			return nil, fmt.Errorf("client_cert_path: %w", err)
 		}
 		certs, key, err := azidentity.ParseCertificates(data, []byte(c.ClientCertPassword))
 		if err != nil {
-			return nil, fmt.Errorf("client_cert_path: cannot read a certificate and private key from %q: %v; give a PEM or .pfx file with both, and client_cert_password if it is encrypted", c.ClientCertPath, err)
+			return nil, fmt.Errorf("client_cert_path: cannot read a certificate and private key from %q: %w; give a PEM or .pfx file with both, and client_cert_password if it is encrypted", c.ClientCertPath, err)
 		}
 		cred, err := azidentity.NewClientCertificateCredential(c.TenantID, c.ClientID, certs, key,
 			&azidentity.ClientCertificateCredentialOptions{ClientOptions: co, DisableInstanceDiscovery: customCloud, SendCertificateChain: true, AdditionallyAllowedTenants: c.AuxiliaryTenantIDs})
@@ -78,25 +78,25 @@ func oidcFetcher(requestURL, requestToken string, t policy.Transporter) func(con
 	return func(ctx context.Context) (string, error) {
 		u, err := url.Parse(requestURL)
 		if err != nil {
-			return "", fmt.Errorf("oidc_request_url: %v", err)
+			return "", fmt.Errorf("oidc_request_url: %w", err)
 		}
 		q := u.Query()
 		q.Set("audience", oidcAudience)
 		u.RawQuery = q.Encode()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 		if err != nil {
-			return "", fmt.Errorf("oidc_request_url: %v", err)
+			return "", fmt.Errorf("oidc_request_url: %w", err)
 		}
 		req.Header.Set("Authorization", "Bearer "+requestToken)
 		req.Header.Set("Accept", "application/json")
 		resp, err := t.Do(req)
 		if err != nil {
-			return "", fmt.Errorf("oidc_request_url: requesting a federated token: %v", err)
+			return "", fmt.Errorf("oidc_request_url: requesting a federated token: %w", err)
 		}
 		defer resp.Body.Close()
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		if err != nil {
-			return "", fmt.Errorf("oidc_request_url: reading the federated token: %v", err)
+			return "", fmt.Errorf("oidc_request_url: reading the federated token: %w", err)
 		}
 		if resp.StatusCode != http.StatusOK {
 			return "", fmt.Errorf("oidc_request_url: the token service answered HTTP %d (%s); check oidc_request_token and that the job has `id-token: write`", resp.StatusCode, strings.TrimSpace(string(body)))

@@ -91,7 +91,7 @@ func NewSession(ctx context.Context, c *Config, options ...SessionOption) (*Sess
 	if c.TenantID == "" && needsTenant(c.Credential()) {
 		tenant, err := discoverTenant(ctx, cloudCfg, c.SubscriptionID, o.transport)
 		if err != nil {
-			return nil, fmt.Errorf("tenant_id: not set, and finding the tenant of subscription %s failed: %v; set tenant_id", c.SubscriptionID, err)
+			return nil, fmt.Errorf("tenant_id: not set, and finding the tenant of subscription %s failed: %w; set tenant_id", c.SubscriptionID, err)
 		}
 		cc := *c
 		cc.TenantID = tenant

@@ -79,7 +79,7 @@ func (p *Publisher) EnableCommunity(ctx context.Context, res *Result, resourceGr
 	}
 	if !communityEnabled(g.Gallery) {
 		if err := MayWrite(WriteConverge, plainTags(g.Tags), ""); err != nil {
-			return nil, fmt.Errorf("share_with_community: gallery %s is not shared to the community and is not changed: %v", res.GalleryName, err)
+			return nil, fmt.Errorf("share_with_community: gallery %s is not shared to the community and is not changed: %w", res.GalleryName, err)
 		}
 		p.ui.Say(fmt.Sprintf("Sharing gallery %s to the community (EnableCommunity)...", res.GalleryName))
 		poller, err := cf.NewGallerySharingProfileClient().BeginUpdate(ctx, resourceGroup, res.GalleryName,

@@ -2,7 +2,6 @@ package gallery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -86,17 +85,6 @@ type leftovers []string
 // add records a resource left behind and why.
 func (l *leftovers) add(t target, why string) {
 	*l = append(*l, fmt.Sprintf("%s (%s): %s", t, t.id, why))
-}
-
-// failed records a failed delete (a *leftError from deleteVersion, deleteDefinition or deleteGallery)
-// under fallback's name when err names none.
-func (l *leftovers) failed(fallback target, err error) {
-	var le *leftError
-	if errors.As(err, &le) {
-		l.add(le.t, fmt.Sprint(le.err))
-		return
-	}
-	l.add(fallback, fmt.Sprint(azure.Explain(err)))
 }
 
 // report names everything left, one per line, or nothing when all went.

@@ -19,7 +19,7 @@ func forceCheck(req Request, obs *Observed) (*ObservedVersion, error) {
 	}
 	v := obs.Version
 	if err := MayWrite(WriteReplace, v.Tags, req.Lifecycle.RunID); err != nil {
-		return nil, fmt.Errorf("-force: version %s is not replaced: %v; choose another image_version, or %s", v.Name, err, AdoptHint(req, v.Name))
+		return nil, fmt.Errorf("-force: version %s is not replaced: %w; choose another image_version, or %s", v.Name, err, AdoptHint(req, v.Name))
 	}
 	obs.Version = nil
 	return v, nil

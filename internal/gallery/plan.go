@@ -293,7 +293,7 @@ func planRegions(req Request, src Source, a *Actions) error {
 	for i, tr := range req.TargetRegions {
 		name, err := CheckRegion(tr.Name)
 		if err != nil {
-			return fmt.Errorf("target_region[%d].name: %v", i, err)
+			return fmt.Errorf("target_region[%d].name: %w", i, err)
 		}
 		if prev, dup := seen[name]; dup {
 			return fmt.Errorf("target_region[%d].name: %q is the same region as %q (both are %s); list each region once", i, tr.Name, prev, name)
@@ -352,7 +352,7 @@ func planVersion(req Request, obs *Observed, a *Actions) error {
 		return errors.New("image_version: \"auto\" must be resolved to a number before planning (Publish does it)")
 	}
 	if _, err := ParseVersion(name); err != nil {
-		return fmt.Errorf("image_version: %v", err)
+		return fmt.Errorf("image_version: %w", err)
 	}
 	a.VersionName = name
 	v := obs.Version

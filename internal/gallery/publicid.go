@@ -50,7 +50,7 @@ func parsePublicVersionID(id string) (*SourceID, error) {
 		}
 	}
 	if _, err := ParseVersion(segs[5]); err != nil {
-		return nil, fmt.Errorf("source %q names version %q, not a version number (%v): a promotion copies one exact version, so give it as %s", s, segs[5], err, form)
+		return nil, fmt.Errorf("source %q names version %q, not a version number (%w): a promotion copies one exact version, so give it as %s", s, segs[5], err, form)
 	}
 	out := &SourceID{Kind: root.kind, Gallery: segs[1], Definition: segs[3], Name: segs[5]}
 	out.ID = "/" + root.spelling + "/" + out.Gallery + "/Images/" + out.Definition + "/Versions/" + out.Name

@@ -68,7 +68,7 @@ func ParseSourceID(id string, allowed ...SourceKind) (*SourceID, error) {
 	}
 	rid, err := arm.ParseResourceID(s)
 	if err != nil {
-		return nil, fmt.Errorf("source %q is not an Azure resource ID (%v); give one like /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/images/{name}", s, err)
+		return nil, fmt.Errorf("source %q is not an Azure resource ID (%w); give one like /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/images/{name}", s, err)
 	}
 	typ := strings.ToLower(rid.ResourceType.String())
 	kind, known := resourceTypes[typ]

@@ -89,7 +89,7 @@ func ParseConstraint(s string) (Constraint, error) {
 	}
 	cs, err := goversion.NewConstraint(in)
 	if err != nil {
-		return Constraint{}, fmt.Errorf("version constraint %q is malformed (%v); write conditions such as \"~> 1.2\", \">= 1.0, < 2.0\" or \"= 1.2.3\", separated by commas", s, err)
+		return Constraint{}, fmt.Errorf("version constraint %q is malformed (%w); write conditions such as \"~> 1.2\", \">= 1.0, < 2.0\" or \"= 1.2.3\", separated by commas", s, err)
 	}
 	for _, part := range parts {
 		if err := checkConstraintPart(in, part); err != nil {

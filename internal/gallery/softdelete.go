@@ -146,7 +146,7 @@ func (p *Publisher) restoreOwn(ctx context.Context, req Request, obs *Observed) 
 	}
 	sd := obs.SoftDeleted[i]
 	if err := MayWrite(WriteConverge, sd.Tags, req.Lifecycle.RunID); err != nil {
-		return fmt.Errorf("version %s is soft-deleted (recoverable until %s) and is not restored: %v; choose another image_version, or restore it yourself", sd.Name, sd.HardDeletion.Format(time.RFC3339), err)
+		return fmt.Errorf("version %s is soft-deleted (recoverable until %s) and is not restored: %w; choose another image_version, or restore it yourself", sd.Name, sd.HardDeletion.Format(time.RFC3339), err)
 	}
 	p.ui.Say(fmt.Sprintf("Version %s was soft-deleted on %s, and this plugin published it: restoring it (restore: true)...", sd.Name, sd.DeletedAt.Format(time.RFC3339)))
 	cf, err := p.sess.Compute(req.SubscriptionID)

@@ -57,7 +57,7 @@ func CheckReplicaSets(field, mainType string, sets []ReplicaSet, shallow bool) [
 	for i, s := range sets {
 		f := fmt.Sprintf("%s.additional_replica_set[%d]", field, i)
 		if _, err := CanonicalEnum(f+".storage_account_type", s.StorageAccountType, ReplicaSetStorageTypes); err != nil {
-			errs = append(errs, fmt.Errorf("%v (additional replica sets are direct drive replicas)", err))
+			errs = append(errs, fmt.Errorf("%w (additional replica sets are direct drive replicas)", err))
 		}
 		if err := CheckReplicas(f+".replicas", s.Replicas); err != nil {
 			errs = append(errs, err)

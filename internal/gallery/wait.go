@@ -81,7 +81,7 @@ func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
 // reads already show the end; a further poll sleeps as its Retry-After says.
 func (w *waiter) finish(ctx context.Context, poller *versionPoller) error {
 	for !poller.Done() {
-		resp, err := poller.Poll(ctx)
+		resp, err := poller.Poll(ctx) //nolint:bodyclose // azcore has read and closed it; only its headers are used
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

@@ -3,6 +3,7 @@ package vhd
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func TestStreamLayout(t *testing.T) {
 		if n != int(end-off) || !bytes.Equal(p[:n], want[off:end]) {
 			t.Errorf("ReadAt(%d): n=%d err=%v", off, n, err)
 		}
-		if end < off+64 && err != io.EOF {
+		if end < off+64 && !errors.Is(err, io.EOF) {
 			t.Errorf("ReadAt(%d) past the end: err=%v, want EOF", off, err)
 		}
 	}

@@ -3,6 +3,7 @@
 package vhd
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func TestFileDataRegionSkipsHoles(t *testing.T) {
 		t.Fatalf("file system keeps holes (%d bytes allocated of %d) but the data region is %v: SEEK_DATA did not skip them",
 			allocated, int64(size), r)
 	}
-	if _, err := fileDataRegion(f, r.End, size); err != io.EOF {
+	if _, err := fileDataRegion(f, r.End, size); !errors.Is(err, io.EOF) {
 		t.Fatalf("after the only data region: %v, want io.EOF", err)
 	}
 }

@@ -22,7 +22,7 @@ func (c *Config) prepareSecurity(errs **packersdk.MultiError) {
 		tr.ConfidentialVMEncryptionType = canonicalEnum(errs, field+".confidential_vm_encryption_type", tr.ConfidentialVMEncryptionType, gallery.ConfidentialVMEncryptionTypes)
 		if tr.SecureVMDiskEncryptionSetID != "" {
 			if err := checkResourceID(tr.SecureVMDiskEncryptionSetID, "Microsoft.Compute/diskEncryptionSets"); err != nil {
-				*errs = packersdk.MultiErrorAppend(*errs, fmt.Errorf("%s.secure_vm_disk_encryption_set_id: %v; use the disk encryption set's full resource ID", field, err))
+				*errs = packersdk.MultiErrorAppend(*errs, fmt.Errorf("%s.secure_vm_disk_encryption_set_id: %w; use the disk encryption set's full resource ID", field, err))
 			}
 		}
 		for _, err := range gallery.CheckRegionSecurity(field, c.SecurityType, tr.ConfidentialVMEncryptionType, tr.SecureVMDiskEncryptionSetID) {

@@ -11,5 +11,5 @@ import (
 type redactingUi struct{ packersdk.Ui }
 
 func (u redactingUi) Say(s string)     { u.Ui.Say(azure.Redact(s)) }
-func (u redactingUi) Message(s string) { u.Ui.Message(azure.Redact(s)) }
+func (u redactingUi) Message(s string) { u.Ui.Message(azure.Redact(s)) } //nolint:staticcheck // packersdk.Ui still declares Message
 func (u redactingUi) Error(s string)   { u.Ui.Error(azure.Redact(s)) }

@@ -143,13 +143,13 @@ func check(dist, api string, targets []platform) ([]string, error) {
 func releaseVersion(dist string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(dist, "metadata.json"))
 	if err != nil {
-		return "", fmt.Errorf("%v; run goreleaser release --snapshot --clean first", err)
+		return "", fmt.Errorf("%w; run goreleaser release --snapshot --clean first", err)
 	}
 	var m struct {
 		Version string `json:"version"`
 	}
 	if err := json.Unmarshal(b, &m); err != nil || m.Version == "" {
-		return "", fmt.Errorf("dist/metadata.json has no version (%v)", err)
+		return "", fmt.Errorf("dist/metadata.json has no version (%w)", err)
 	}
 	return m.Version, nil
 }

@@ -34,6 +34,7 @@ var phases = []phase{
 	{"check-generate", 20 * time.Minute},
 	{"fmt-check", 5 * time.Minute},
 	{"vet", 20 * time.Minute},
+	{"lint", 20 * time.Minute},
 	{"go-test", 60 * time.Minute},
 	{"compat-test", 20 * time.Minute},
 	{"fuzz", 45 * time.Minute},
