@@ -30,19 +30,11 @@ func (d *Datasource) listVersionsFor(ctx context.Context, sess *azure.Session) (
 		return nil, err
 	}
 	pager := cf.NewCommunityGalleryImageVersionsClient().NewListPager(c.Location, c.CommunityGalleryName, c.ImageName, nil)
-	var out []gallery.VersionInfo
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range page.Value {
-			if info, ok := communityVersionInfo(v, c.Location); ok {
-				out = append(out, info)
-			}
-		}
-	}
-	return out, nil
+	return collectPages(ctx, pager, func(p armcompute.CommunityGalleryImageVersionsClientListResponse) []*armcompute.CommunityGalleryImageVersion {
+		return p.Value
+	}, func(v *armcompute.CommunityGalleryImageVersion) (gallery.VersionInfo, bool) {
+		return communityVersionInfo(v, c.Location)
+	})
 }
 
 // communityVersionInfo converts one public version.

@@ -3,6 +3,7 @@ package galleryversion
 import (
 	"context"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/azure"
@@ -17,14 +18,22 @@ func listVersions(ctx context.Context, sess *azure.Session, subscriptionID, rg, 
 		return nil, err
 	}
 	pager := cf.NewGalleryImageVersionsClient().NewListByGalleryImagePager(rg, galleryName, image, nil)
+	return collectPages(ctx, pager, func(p armcompute.GalleryImageVersionsClientListByGalleryImageResponse) []*armcompute.GalleryImageVersion {
+		return p.Value
+	}, versionInfo)
+}
+
+// collectPages reads every page of pager and keeps each item that conv accepts: the one paging loop of
+// the three views (own gallery, community, direct-shared).
+func collectPages[P, T any](ctx context.Context, pager *runtime.Pager[P], items func(P) []T, conv func(T) (gallery.VersionInfo, bool)) ([]gallery.VersionInfo, error) {
 	var out []gallery.VersionInfo
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for _, v := range page.Value {
-			if info, ok := versionInfo(v); ok {
+		for _, v := range items(page) {
+			if info, ok := conv(v); ok {
 				out = append(out, info)
 			}
 		}

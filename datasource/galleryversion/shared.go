@@ -33,19 +33,11 @@ func listSharedVersions(ctx context.Context, sess *azure.Session, c Config) ([]g
 // listSharedPages reads every page of the shared versions list with the given sharedTo.
 func listSharedPages(ctx context.Context, client *armcompute.SharedGalleryImageVersionsClient, c Config, sharedTo *armcompute.SharedToValues) ([]gallery.VersionInfo, error) {
 	pager := client.NewListPager(c.Location, c.SharedGalleryName, c.ImageName, &armcompute.SharedGalleryImageVersionsClientListOptions{SharedTo: sharedTo})
-	var out []gallery.VersionInfo
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range page.Value {
-			if info, ok := sharedVersionInfo(v, c.Location); ok {
-				out = append(out, info)
-			}
-		}
-	}
-	return out, nil
+	return collectPages(ctx, pager, func(p armcompute.SharedGalleryImageVersionsClientListResponse) []*armcompute.SharedGalleryImageVersion {
+		return p.Value
+	}, func(v *armcompute.SharedGalleryImageVersion) (gallery.VersionInfo, bool) {
+		return sharedVersionInfo(v, c.Location)
+	})
 }
 
 // sharedVersionInfo converts one shared version.
