@@ -51,12 +51,15 @@ func (p *Publisher) prepareVersions(ctx context.Context, req *Request, obs *Obse
 	auto := IsAuto(req.Version.Version)
 	var versions []*ObservedVersion
 	if obs.Definition != nil {
-		cf, err := p.sess.Compute(req.SubscriptionID)
-		if err != nil {
-			return nil, auto, err
-		}
-		if versions, err = p.listVersions(ctx, cf, *req); err != nil {
-			return nil, auto, err
+		versions = obs.Versions
+		if !obs.Listed {
+			cf, err := p.sess.Compute(req.SubscriptionID)
+			if err != nil {
+				return nil, auto, err
+			}
+			if versions, err = p.listVersions(ctx, cf, *req); err != nil {
+				return nil, auto, err
+			}
 		}
 		if err := checkQuota(*req, versions); err != nil {
 			return nil, auto, err

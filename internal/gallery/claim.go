@@ -21,52 +21,61 @@ import (
 // seen exist (MayWrite WriteCreate); after the PUT, whatever it answered (201, 200 after azcore retried a
 // PUT whose reply was lost, or an error), the version is this run's only when it reads back with this
 // run's ID. A taken number moves "auto" on to the next one (up to maxAutoAttempts); an explicit version
-// fails instead. The poller is nil when the PUT's reply was lost: the wait's reads decide then.
-func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, error) {
+// fails instead. The poller is nil when the PUT's reply was lost: the wait's reads decide then. The
+// version as read back is returned too: it is the wait's first read.
+func (p *Publisher) claimVersion(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, *ObservedVersion, error) {
 	for {
 		sent := time.Now()
-		poller, lost, err := p.claimOnce(ctx, cf, req, a, src, run)
-		if err != nil || lost == "" {
-			return poller, err
+		c, err := p.claimOnce(ctx, cf, req, a, src, run)
+		if err != nil || c.lost == "" {
+			return c.poller, c.after, err
 		}
-		if err := p.nextNumber(ctx, cf, req, a, run, lost, time.Since(sent)); err != nil {
-			return nil, err
+		if err := p.nextNumber(ctx, cf, req, a, run, c.lost, time.Since(sent)); err != nil {
+			return nil, nil, err
 		}
 	}
 }
 
-// claimOnce is one read, PUT, read back. lost says who holds the number when it is not this run's.
-func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (*versionPoller, string, error) {
+// claim is what one claim found: the PUT's poller and the version as read back when it is this run's,
+// or lost, who holds the number when it is not.
+type claim struct {
+	poller *versionPoller
+	after  *ObservedVersion
+	lost   string
+}
+
+// claimOnce is one read, PUT, read back.
+func (p *Publisher) claimOnce(ctx context.Context, cf *armcompute.ClientFactory, req Request, a *Actions, src Source, run *runRecord) (claim, error) {
 	def := a.Definition.Name
 	before, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, def, a.VersionName)
 	switch {
 	case err == nil:
-		return nil, takenBy(before, src), nil
+		return claim{lost: takenBy(before, src)}, nil
 	case !azure.IsNotFound(err):
-		return nil, "", fmt.Errorf("reading version %s before creating it: %w", a.VersionName, azure.Explain(err))
+		return claim{}, fmt.Errorf("reading version %s before creating it: %w", a.VersionName, azure.Explain(err))
 	}
 	run.sent = appendOnce(run.sent, a.VersionName)
 	poller, putErr := p.putVersion(ctx, cf, req, a, src, run)
 	if putErr != nil && azure.HasCode(putErr, "PropertyChangeNotAllowed") {
-		return nil, "another publish created it from a different source", nil
+		return claim{lost: "another publish created it from a different source"}, nil
 	}
 	after, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, def, a.VersionName)
 	switch {
 	case err != nil && putErr != nil:
-		return nil, "", putErr
+		return claim{}, putErr
 	case azure.IsNotFound(err):
-		return nil, "", fmt.Errorf("version %s: Azure accepted the PUT but the version does not read back; re-run the build", a.VersionName)
+		return claim{}, fmt.Errorf("version %s: Azure accepted the PUT but the version does not read back; re-run the build", a.VersionName)
 	case err != nil:
-		return nil, "", fmt.Errorf("reading version %s back after creating it: %w", a.VersionName, azure.Explain(err))
+		return claim{}, fmt.Errorf("reading version %s back after creating it: %w", a.VersionName, azure.Explain(err))
 	case !CreatedByRun(after.Tags, req.Lifecycle.RunID):
-		return nil, takenBy(after, src), nil
+		return claim{lost: takenBy(after, src)}, nil
 	}
 	run.version = true
 	if putErr != nil {
 		p.ui.Message(fmt.Sprintf("The reply to the creation of version %s was lost (%v), but it reads back with this run's ID: it is this run's; waiting for it.", a.VersionName, azure.Explain(putErr)))
-		return nil, "", nil
+		return claim{after: after}, nil
 	}
-	return poller, "", nil
+	return claim{poller: poller, after: after}, nil
 }
 
 // maxPutTries bounds the tries of one version PUT.

@@ -21,6 +21,10 @@ type Observed struct {
 	Version    *ObservedVersion
 	// SoftDeleted are the definition's soft-deleted versions, read only when the gallery has soft delete.
 	SoftDeleted []SoftDeletedVersion
+	// Versions are the definition's versions as listed (without replication status); Listed says the
+	// list was read (the definition exists).
+	Versions []*ObservedVersion
+	Listed   bool
 }
 
 // Source is the image being published, as Azure reports it.
@@ -142,7 +146,13 @@ func (p *Publisher) Observe(ctx context.Context, req Request) (*Observed, error)
 		return nil, fmt.Errorf("reading image definition %s: %w", req.Definition.Name, azure.Explain(err))
 	}
 	obs.Definition = definitionFrom(d.GalleryImage)
-	if req.Version.Version == "" || strings.EqualFold(req.Version.Version, "auto") {
+	// The version list serves the quota, "auto" and this check at once: an explicit version the list does
+	// not hold does not exist, so only one it holds is read again (with its replication status).
+	if obs.Versions, err = p.listVersions(ctx, cf, req); err != nil {
+		return nil, err
+	}
+	obs.Listed = true
+	if req.Version.Version == "" || strings.EqualFold(req.Version.Version, "auto") || !listed(obs.Versions, req.Version.Version) {
 		return obs, nil
 	}
 	v, err := p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, req.Definition.Name, req.Version.Version)
@@ -154,6 +164,16 @@ func (p *Publisher) Observe(ctx context.Context, req Request) (*Observed, error)
 	}
 	obs.Version = v
 	return obs, nil
+}
+
+// listed says whether the list holds the version name (Azure compares names case-insensitively).
+func listed(vs []*ObservedVersion, name string) bool {
+	for _, v := range vs {
+		if strings.EqualFold(v.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // getVersion reads a version with its replication status: one request covers every region.

@@ -227,10 +227,11 @@ func (p *Publisher) create(ctx context.Context, cf *armcompute.ClientFactory, w 
 	req, acts := w.req, w.acts
 	for {
 		putStart := p.now()
-		poller, err := p.claimVersion(ctx, cf, req, acts, obs.Source, run)
+		poller, after, err := p.claimVersion(ctx, cf, req, acts, obs.Source, run)
 		if err != nil {
 			return nil, err
 		}
+		w.primed = after
 		v, err := w.wait(ctx, poller, putStart)
 		if err != nil {
 			return nil, err

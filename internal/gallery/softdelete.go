@@ -164,6 +164,7 @@ func (p *Publisher) restoreOwn(ctx context.Context, req Request, obs *Observed) 
 	if obs.Version, err = p.getVersion(ctx, cf, req.ResourceGroup, req.GalleryName, req.Definition.Name, sd.Name); err != nil {
 		return fmt.Errorf("reading restored version %s: %w", sd.Name, azure.Explain(err))
 	}
+	obs.Listed = false // the list predates the restore: prepareVersions lists again
 	return nil
 }
 

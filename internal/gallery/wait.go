@@ -25,17 +25,21 @@ type waiter struct {
 	// requests counts every ARM request of the wait, retries and throttled re-sends included (the
 	// session's per-try counter, through the context).
 	requests atomic.Int64
+	// primed is a read of the version made just before the wait (the claim's read-back), used as the
+	// wait's first read instead of reading again at once.
+	primed *ObservedVersion
 }
 
-// wait reads the version with $expand=ReplicationStatus on the predictor's schedule, prints what
-// changed, and when the version is final completes the PUT's poller (which honors Retry-After). A
-// resumed version has no poller: its reads alone decide.
+// wait reads the version with $expand=ReplicationStatus on the predictor's schedule and prints what
+// changed. The reads decide: a version that reads Succeeded is done, and the PUT's poller is not polled
+// (its final poll and GET would only repeat what the read showed); a failed one completes the poller for
+// Azure's operation error. A resumed version has no poller.
 func (w *waiter) wait(ctx context.Context, poller *versionPoller, start time.Time) (*ObservedVersion, error) {
 	ctx = azure.WithCallWatch(ctx, azure.CallWatch{Requests: &w.requests})
 	pred := newPredictor(start, w.p.wait)
 	prog := newProgressReporter(w.p.ui, w.acts.VersionName)
 	for {
-		v, err := w.read(ctx)
+		v, err := w.next(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -45,11 +49,6 @@ func (w *waiter) wait(ctx context.Context, poller *versionPoller, start time.Tim
 			return nil, w.failure(ctx, poller, v)
 		}
 		if strings.EqualFold(v.ProvisioningState, "Succeeded") {
-			if poller != nil {
-				if err := w.finish(ctx, poller); err != nil {
-					return nil, err
-				}
-			}
 			return v, nil
 		}
 		pred.observe(now, v.Regions)
@@ -60,6 +59,15 @@ func (w *waiter) wait(ctx context.Context, poller *versionPoller, start time.Tim
 			return nil, err
 		}
 	}
+}
+
+// next is the primed read when there is one (once), else a new read.
+func (w *waiter) next(ctx context.Context) (*ObservedVersion, error) {
+	if v := w.primed; v != nil {
+		w.primed = nil
+		return v, nil
+	}
+	return w.read(ctx)
 }
 
 func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
@@ -76,7 +84,7 @@ func (w *waiter) read(ctx context.Context) (*ObservedVersion, error) {
 	return v, nil
 }
 
-// finish completes the PUT's poller once the version reads as final. It polls at once rather than
+// finish completes the PUT's poller once the version reads as failed, for Azure's operation error. It polls at once rather than
 // through azure.Await, whose PollUntilDone would first sleep the PUT response's Retry-After although the
 // reads already show the end; a further poll sleeps as its Retry-After says.
 func (w *waiter) finish(ctx context.Context, poller *versionPoller) error {

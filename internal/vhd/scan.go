@@ -33,31 +33,47 @@ func NewScanner(img Image) *Scanner { return &Scanner{img: img} }
 // Next reads the next window into buf (whose length should be a multiple of 512) and returns it; it
 // returns io.EOF after the last window. Holes reported by the image are skipped without reading.
 func (s *Scanner) Next(buf []byte) (Window, error) {
-	if len(buf) < SectorSize {
-		return Window{}, fmt.Errorf("scan buffer of %d bytes is smaller than a page", len(buf))
+	r, err := s.Claim(int64(len(buf)))
+	if err != nil {
+		return Window{}, err
+	}
+	return ReadWindow(s.img, buf, r)
+}
+
+// Claim reserves the next window of at most limit bytes (a multiple of 512) without reading it, so
+// that several goroutines can read the windows they claimed at once; it returns io.EOF after the last
+// window. Holes reported by the image are skipped.
+func (s *Scanner) Claim(limit int64) (Range, error) {
+	if limit < SectorSize {
+		return Range{}, fmt.Errorf("scan buffer of %d bytes is smaller than a page", limit)
 	}
 	size := s.img.Size()
 	if s.off >= s.region.End {
 		r, err := s.img.NextData(s.off)
 		if err != nil {
 			s.off = size
-			return Window{}, err
+			return Range{}, err
 		}
 		r.Start = max(AlignDown(r.Start, SectorSize), s.off)
 		r.End = min(AlignUp(r.End, SectorSize), size)
 		if r.Start >= r.End {
-			return Window{}, fmt.Errorf("image reported an empty data region at %d", r.Start)
+			return Range{}, fmt.Errorf("image reported an empty data region at %d", r.Start)
 		}
 		s.region, s.off = r, r.Start
 	}
-	n := min(int64(len(buf)), s.region.End-s.off)
-	data := buf[:n]
-	if _, err := s.img.ReadAt(data, s.off); err != nil && !(errors.Is(err, io.EOF) && s.off+n == size) {
+	r := Range{s.off, s.off + min(limit, s.region.End-s.off)}
+	s.off = r.End
+	return r, nil
+}
+
+// ReadWindow reads the claimed range r of img into buf (at least r.Len() bytes) and finds its non-zero
+// runs.
+func ReadWindow(img Image, buf []byte, r Range) (Window, error) {
+	data := buf[:r.Len()]
+	if _, err := img.ReadAt(data, r.Start); err != nil && !(errors.Is(err, io.EOF) && r.End == img.Size()) {
 		return Window{}, err
 	}
-	w := Window{Off: s.off, Data: data, Runs: NonZeroRuns(data, s.off)}
-	s.off += n
-	return w, nil
+	return Window{Off: r.Start, Data: data, Runs: NonZeroRuns(data, r.Start)}, nil
 }
 
 // NonZeroRuns returns the runs of non-zero 512-byte pages in data, which starts at offset base.

@@ -29,8 +29,8 @@ type PageWriter interface {
 }
 
 // Uploader writes an Image's non-zero pages to a page blob (a managed disk's write SAS) in parallel.
-// Memory is bounded by Concurrency buffers of 4 MiB whatever the image size; zero pages are never sent,
-// since a new upload disk reads as zeros.
+// Memory is bounded by Concurrency buffers of 4 MiB whatever the image size (one per worker); zero
+// pages are never sent, since a new upload disk reads as zeros.
 type Uploader struct {
 	// Concurrency is the number of Put Page requests in flight; 0 means DefaultConcurrency.
 	Concurrency int
@@ -48,12 +48,6 @@ type Result struct {
 	Ranges    []Range // the ranges written, sorted and merged: what Get Page Ranges should report
 }
 
-type job struct {
-	buf  []byte
-	w    Window
-	span int64 // bytes of the image this job accounts for in progress (window plus the hole before it)
-}
-
 // Upload writes img to w. It stops at the first failed write (after azcore's retry policy gave up) or
 // when ctx is cancelled, and returns what it wrote so far with the error.
 func (u Uploader) Upload(ctx context.Context, w PageWriter, img Image) (*Result, error) {
@@ -63,108 +57,118 @@ func (u Uploader) Upload(ctx context.Context, w PageWriter, img Image) (*Result,
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-
-	res := &Result{Size: img.Size()}
-	var (
-		mu   sync.Mutex // guards res.Ranges, res.Requests and progress calls
-		done atomic.Int64
-		sent atomic.Int64
-	)
-	report := func(delta int64) {
-		d := done.Add(delta)
-		if u.Progress != nil {
-			mu.Lock()
-			u.Progress(d, res.Size)
-			mu.Unlock()
-		}
-	}
-	// One buffer per write in flight: the scanner fills the next one while a worker waits (a read from the
-	// page cache takes about a millisecond, a 4 MiB Put Page far longer), so a spare buffer would only
-	// cost 4 MiB.
-	pool := make(chan []byte, n)
-	for range n {
-		pool <- nil // allocated lazily, so a tiny image never allocates them all
-	}
-	jobs := make(chan job)
+	up := &upload{u: u, w: w, img: img, scan: NewScanner(img), res: &Result{Size: img.Size()}, cancel: cancel}
 	var wg sync.WaitGroup
 	for range n {
-		wg.Go(func() {
-			for j := range jobs {
-				for _, r := range j.w.Runs {
-					if ctx.Err() != nil {
-						break
-					}
-					data := j.w.Data[r.Start-j.w.Off : r.End-j.w.Off]
-					_, err := w.UploadPages(ctx, streaming.NopCloser(bytes.NewReader(data)), blob.HTTPRange{Offset: r.Start, Count: r.Len()}, nil)
-					if err != nil {
-						cancel(fmt.Errorf("writing pages %v: %w", r, err))
-						break
-					}
-					sent.Add(r.Len())
-					mu.Lock()
-					res.Ranges = append(res.Ranges, r)
-					res.Requests++
-					mu.Unlock()
-				}
-				pool <- j.buf
-				report(j.span)
-			}
-		})
+		wg.Go(func() { up.work(ctx) })
 	}
-	readErr := u.produce(ctx, img, pool, jobs, report, &res.BytesRead)
-	close(jobs)
 	wg.Wait()
 
-	res.BytesSent = sent.Load()
+	res := up.res
+	res.BytesSent, res.BytesRead = up.sent.Load(), up.read.Load()
 	sort.Slice(res.Ranges, func(i, j int) bool { return res.Ranges[i].Start < res.Ranges[j].Start })
 	res.Ranges = MergeRanges(res.Ranges)
-	if err := context.Cause(ctx); err != nil {
-		return res, err
-	}
-	return res, readErr
+	return res, context.Cause(ctx)
 }
 
-// produce scans img into pooled buffers and hands windows with data to the workers; windows of zeros go
-// straight back to the pool.
-func (u Uploader) produce(ctx context.Context, img Image, pool chan []byte, jobs chan<- job, report func(int64), read *int64) error {
-	s := NewScanner(img)
-	var pos int64 // end of the last window, for counting skipped holes in progress
-	for {
-		var buf []byte
-		select {
-		case buf = <-pool:
-		case <-ctx.Done():
-			return context.Cause(ctx)
+// upload is the state one Upload's workers share.
+type upload struct {
+	u      Uploader
+	w      PageWriter
+	img    Image
+	cancel context.CancelCauseFunc
+	// scanMu guards the scanner and pos, the end of the last window claimed (for counting skipped holes
+	// in progress).
+	scanMu sync.Mutex
+	scan   *Scanner
+	pos    int64
+	// mu guards res.Ranges, res.Requests, done and progress calls.
+	mu         sync.Mutex
+	res        *Result
+	done       int64
+	sent, read atomic.Int64
+}
+
+// work is one worker, with one buffer: it claims the next window, reads it, and writes its non-zero
+// runs, until the image is done or the upload failed. Every worker reads for itself, as a plain loop
+// of reads and Put Pages does: a buffer is refilled by its own worker the moment its write returns,
+// with no hand-off to a reader that serves every worker in turn, and reads run side by side.
+func (up *upload) work(ctx context.Context) {
+	var buf []byte // allocated at the first window, so a tiny image never allocates them all
+	for ctx.Err() == nil {
+		r, span, err := up.claim()
+		if errors.Is(err, io.EOF) {
+			up.report(span)
+			return
 		}
-		if buf == nil {
+		if buf == nil && err == nil {
 			buf = make([]byte, MaxPageWrite)
 		}
-		win, err := s.Next(buf)
-		if errors.Is(err, io.EOF) {
-			pool <- buf
-			if pos < img.Size() {
-				report(img.Size() - pos)
-			}
-			return nil
+		var win Window
+		if err == nil {
+			win, err = ReadWindow(up.img, buf, r)
 		}
 		if err != nil {
-			pool <- buf
-			return fmt.Errorf("reading the image: %w", err)
+			up.cancel(fmt.Errorf("reading the image: %w", err))
+			return
 		}
-		*read += int64(len(win.Data))
-		span := win.Off + int64(len(win.Data)) - pos
-		pos = win.Off + int64(len(win.Data))
-		if len(win.Runs) == 0 {
-			pool <- buf
-			report(span)
-			continue
+		up.read.Add(r.Len())
+		if !up.write(ctx, win) {
+			return
 		}
-		select {
-		case jobs <- job{buf: buf, w: win, span: span}:
-		case <-ctx.Done():
-			pool <- buf
-			return context.Cause(ctx)
+		up.report(span)
+	}
+}
+
+// claim reserves the next window of the image. span is the bytes of the image it accounts for in
+// progress: the window and the hole before it, or at the end the hole after the last window.
+func (up *upload) claim() (Range, int64, error) {
+	up.scanMu.Lock()
+	defer up.scanMu.Unlock()
+	r, err := up.scan.Claim(MaxPageWrite)
+	if errors.Is(err, io.EOF) {
+		span := max(up.img.Size()-up.pos, 0)
+		up.pos = up.img.Size()
+		return Range{}, span, err
+	}
+	if err != nil {
+		return Range{}, 0, err
+	}
+	span := r.End - up.pos
+	up.pos = r.End
+	return r, span, nil
+}
+
+// write sends a window's non-zero runs; it reports false when a write failed or the upload stopped.
+func (up *upload) write(ctx context.Context, win Window) bool {
+	for _, r := range win.Runs {
+		if ctx.Err() != nil {
+			return false
 		}
+		data := win.Data[r.Start-win.Off : r.End-win.Off]
+		if _, err := up.w.UploadPages(ctx, streaming.NopCloser(bytes.NewReader(data)), blob.HTTPRange{Offset: r.Start, Count: r.Len()}, nil); err != nil {
+			up.cancel(fmt.Errorf("writing pages %v: %w", r, err))
+			return false
+		}
+		up.sent.Add(r.Len())
+		up.mu.Lock()
+		up.res.Ranges = append(up.res.Ranges, r)
+		up.res.Requests++
+		up.mu.Unlock()
+	}
+	return true
+}
+
+// report adds delta bytes handled (sent or skipped) and calls Progress.
+func (up *upload) report(delta int64) {
+	if delta <= 0 {
+		return
+	}
+	up.mu.Lock()
+	defer up.mu.Unlock()
+	up.done += delta
+	if up.u.Progress != nil {
+		up.u.Progress(up.done, up.res.Size)
 	}
 }
 

@@ -6,5 +6,5 @@
 //	go test ./internal/bench/memory -run '^$' -bench . -benchtime 1x -v
 //
 // (`make bench` does). BENCH_IMPORT_GIB (default 4) and BENCH_IMPORT_DATA_MIB (default 256, in 32 MiB
-// extents) size the disk.
+// extents) size the disk; BENCH_MEMORY_BASELINE=1 alternates each build with one under GOMEMLIMIT=off.
 package memory

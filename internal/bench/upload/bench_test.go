@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/azure-gallery/packer-plugin-azure-gallery/internal/bench/benchutil"
@@ -17,12 +18,10 @@ import (
 const (
 	goalDenseVsLoop   = 0.90 // uploader MB/s ÷ azblob loop MB/s, median
 	goalSparseSpeedup = 1.5  // azcopy time ÷ uploader time, where the layout is not aligned to azcopy's chunks
-	// oldConcurrency is the uploader's default before issue 15 cut its buffers (8 writes in flight).
-	oldConcurrency = 8
 )
 
 // sample is one tool's results over the rounds on one file.
-type sample struct{ mbps, wall, rss []float64 }
+type sample struct{ mbps, wall, rss, inFlight []float64 }
 
 // add records one run: secs is the upload's own time (MB/s), wall its process's start to exit.
 func (s *sample) add(nonZero int64, secs, wall float64, rss int64) {
@@ -31,9 +30,20 @@ func (s *sample) add(nonZero int64, secs, wall float64, rss int64) {
 	s.rss = append(s.rss, float64(rss)/mib)
 }
 
+// addChild records a child's run.
+func (s *sample) addChild(nonZero int64, r childResult) {
+	s.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
+	s.inFlight = append(s.inFlight, r.InFlight)
+}
+
+// settle flushes dirty pages (the previous case's blob, which Azurite wrote to disk) before a case
+// starts, so that no case pays for the writeback of the one before it.
+func settle() { syscall.Sync() }
+
 // BenchmarkUpload runs the uploader, the azblob loop (dense file) and azcopy (when $AZCOPY names it) on
 // each layout in rotated order for BENCH_ROUNDS rounds against one Azurite, and prints a table row per
-// comparison.
+// comparison. BENCH_UPLOAD_COMPARE=N adds, on the dense file, the uploader at N writes in flight (say
+// 8, the default before issue 15 cut its buffers).
 func BenchmarkUpload(b *testing.B) {
 	endpoint := azuritetest.Start(b)
 	dir := b.TempDir()
@@ -49,6 +59,7 @@ func BenchmarkUpload(b *testing.B) {
 	}
 	rounds := benchutil.Rounds(3)
 	only := os.Getenv("BENCH_LAYOUTS") // a comma-separated subset of layout names, for a longer run of one
+	compare := benchutil.IntOr(os.Getenv("BENCH_UPLOAD_COMPARE"), 0)
 	for _, l := range layouts(int64(benchutil.IntOr(os.Getenv("BENCH_DENSE_MIB"), 256)), int64(benchutil.IntOr(os.Getenv("BENCH_SPARSE_MIB"), 1024))) {
 		if only != "" && !slices.Contains(strings.Split(only, ","), l.name) {
 			continue
@@ -57,26 +68,30 @@ func BenchmarkUpload(b *testing.B) {
 		load := benchutil.LoadAvg()
 		// Warm Azurite (Node's JIT, its extent store) and the page cache so no case pays for them alone.
 		runUploadChild(b, "uploader", path, blob(l.size), conc)
-		var up, loop, ac, up8 sample
+		var up, loop, ac, upN sample
 		cases := []func(int){func(int) {
+			settle()
 			r := runUploadChild(b, "uploader", path, blob(l.size), conc)
 			if !r.Verified {
 				b.Errorf("%s: the uploaded page ranges did not verify", l.name)
 			}
-			up.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
+			up.addChild(nonZero, r)
 		}}
 		if l.name == "dense" {
 			cases = append(cases, func(int) {
-				r := runUploadChild(b, "loop", path, blob(l.size), conc)
-				loop.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
-			}, func(int) {
-				// What the memory cut costs: the uploader at the previous default of 8 writes in flight.
-				r := runUploadChild(b, "uploader", path, blob(l.size), oldConcurrency)
-				up8.add(nonZero, r.Seconds, r.Wall, r.MaxRSS)
+				settle()
+				loop.addChild(nonZero, runUploadChild(b, "loop", path, blob(l.size), conc))
 			})
+			if compare > 0 {
+				cases = append(cases, func(int) {
+					settle()
+					upN.addChild(nonZero, runUploadChild(b, "uploader", path, blob(l.size), compare))
+				})
+			}
 		}
 		if azcopy != "" {
 			cases = append(cases, func(int) {
+				settle()
 				blobs++
 				secs, rss := azcopyUpload(b, azcopy, path, blobSAS(b, endpoint, fmt.Sprintf("azcopy%d.vhd", blobs)))
 				ac.add(nonZero, secs, secs, rss)
@@ -85,13 +100,13 @@ func BenchmarkUpload(b *testing.B) {
 		benchutil.Rotate(rounds, cases)
 		after := benchutil.LoadAvg()
 		emitUpload(b, l, nonZero, &up, &loop, &ac, rounds, load, after)
-		if len(up8.mbps) > 0 {
+		if len(upN.mbps) > 0 {
 			benchutil.Emit(b.Logf, benchutil.Row{Section: "upload",
-				What:     fmt.Sprintf("upload dense %d MiB, MB/s: the uploader at %d writes in flight (default) vs at %d (the previous default, 8 MiB more buffers)", l.size/mib, conc, oldConcurrency),
-				Measured: benchutil.Summarize(up.mbps).Format(0), Baseline: benchutil.Summarize(up8.mbps).Format(0),
-				Ratio: benchutil.Summarize(benchutil.Ratios(up.mbps, up8.mbps)).Format(2), Goal: "—", Verdict: "(no goal)",
+				What:     fmt.Sprintf("upload dense %d MiB, MB/s: the uploader at %d writes in flight (default) vs at %d (%d MiB more buffers)", l.size/mib, conc, compare, (compare-conc)*vhd.MaxPageWrite/mib),
+				Measured: benchutil.Summarize(up.mbps).Format(0), Baseline: benchutil.Summarize(upN.mbps).Format(0),
+				Ratio: benchutil.Summarize(benchutil.Ratios(up.mbps, upN.mbps)).Format(2), Goal: "—", Verdict: "(no goal)",
 				Rounds: rounds, LoadBefore: load, LoadAfter: after})
-			b.Logf("uploader at %d per round (MB/s): %.0f; peak RSS %s MiB", oldConcurrency, up8.mbps, benchutil.Summarize(up8.rss).Format(0))
+			b.Logf("uploader at %d per round (MB/s): %.0f; peak RSS %s MiB", compare, upN.mbps, benchutil.Summarize(upN.rss).Format(0))
 		}
 	}
 }
@@ -105,7 +120,8 @@ func emitUpload(b *testing.B, l layout, nonZero int64, up, loop, ac *sample, rou
 	}
 	if len(loop.mbps) > 0 {
 		r := benchutil.Summarize(benchutil.Ratios(up.mbps, loop.mbps))
-		row(fmt.Sprintf("azblob UploadPages loop (%d workers)", vhd.DefaultConcurrency), benchutil.Summarize(up.mbps).Format(0),
+		row(fmt.Sprintf("azblob UploadPages loop (%d workers; mean writes in flight %s vs %s)", vhd.DefaultConcurrency,
+			benchutil.Summarize(up.inFlight).Format(2), benchutil.Summarize(loop.inFlight).Format(2)), benchutil.Summarize(up.mbps).Format(0),
 			benchutil.Summarize(loop.mbps).Format(0), r,
 			fmt.Sprintf("uploader ÷ loop ≥ %.2f (median)", goalDenseVsLoop), r.Median >= goalDenseVsLoop)
 	}

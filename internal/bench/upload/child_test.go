@@ -27,7 +27,8 @@ type childResult struct {
 	Requests  int     `json:"requests"`
 	Seconds   float64 `json:"seconds"` // the upload itself, measured inside the child
 	Verified  bool    `json:"verified"`
-	Wall      float64 `json:"-"` // process start to exit, measured by the parent
+	InFlight  float64 `json:"in_flight"` // mean Put Page requests in flight over the upload: is the pipe kept full?
+	Wall      float64 `json:"-"`         // process start to exit, measured by the parent
 	MaxRSS    int64   `json:"-"`
 }
 
@@ -77,23 +78,59 @@ func uploaderChild(f *os.File, size int64, sasURL string, n int) (childResult, e
 	if err != nil {
 		return childResult{}, err
 	}
+	fl := &inFlight{}
 	start := time.Now()
-	res, err := vhd.Uploader{Concurrency: n}.Upload(context.Background(), c, vhd.NewStream(f, size))
+	res, err := vhd.Uploader{Concurrency: n}.Upload(context.Background(), countingWriter{c, fl}, vhd.NewStream(f, size))
 	if err != nil {
 		return childResult{}, err
 	}
 	secs := time.Since(start).Seconds()
 	verr := vhd.VerifyPageRanges(context.Background(), c, res.Ranges)
-	return childResult{BytesSent: res.BytesSent, Requests: res.Requests, Seconds: secs, Verified: verr == nil}, nil
+	return childResult{BytesSent: res.BytesSent, Requests: res.Requests, Seconds: secs, Verified: verr == nil, InFlight: fl.mean(secs)}, nil
+}
+
+// inFlight integrates the number of writes in flight over time, the same way for the uploader and the
+// loop, to show whether a client keeps its parallelism busy (a refill that waits shows as less than n).
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	last time.Time
+	area float64 // request-seconds
+}
+
+func (f *inFlight) add(d int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if !f.last.IsZero() {
+		f.area += float64(f.n) * now.Sub(f.last).Seconds()
+	}
+	f.last, f.n = now, f.n+d
+}
+
+func (f *inFlight) mean(secs float64) float64 { return f.area / secs }
+
+// countingWriter counts a PageWriter's requests in flight.
+type countingWriter struct {
+	vhd.PageWriter
+	f *inFlight
+}
+
+func (c countingWriter) UploadPages(ctx context.Context, body io.ReadSeekCloser, r blob.HTTPRange, o *pageblob.UploadPagesOptions) (pageblob.UploadPagesResponse, error) {
+	c.f.add(1)
+	defer c.f.add(-1)
+	return c.PageWriter.UploadPages(ctx, body, r, o)
 }
 
 // loopChild is the raw baseline: n workers PUT every 4 MiB of the file's first size bytes (zeros
 // included, no scanning) with azblob's pageblob.Client.UploadPages and its default options.
 func loopChild(f *os.File, size int64, sasURL string, n int) (childResult, error) {
-	c, err := pageblob.NewClientWithNoCredential(sasURL, nil)
+	pc, err := pageblob.NewClientWithNoCredential(sasURL, nil)
 	if err != nil {
 		return childResult{}, err
 	}
+	fl := &inFlight{}
+	c := countingWriter{pc, fl}
 	offs := make(chan int64)
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
@@ -135,7 +172,8 @@ func loopChild(f *os.File, size int64, sasURL string, n int) (childResult, error
 		return childResult{}, err
 	default:
 	}
-	return childResult{BytesSent: sent, Requests: reqs, Seconds: time.Since(start).Seconds(), Verified: true}, nil
+	secs := time.Since(start).Seconds()
+	return childResult{BytesSent: sent, Requests: reqs, Seconds: secs, Verified: true, InFlight: fl.mean(secs)}, nil
 }
 
 // runUploadChild runs the test binary as an upload child and returns its result, its wall time and

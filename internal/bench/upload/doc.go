@@ -15,5 +15,8 @@
 //	go test ./internal/bench/upload -run '^$' -bench Upload -benchtime 1x -v
 //
 // (`make bench` does; AZCOPY names the binary). BENCH_DENSE_MIB and BENCH_SPARSE_MIB size the files;
-// BENCH_LAYOUTS (say "dense") runs a subset, for more rounds of one comparison.
+// BENCH_LAYOUTS (say "dense") runs a subset, for more rounds of one comparison; BENCH_UPLOAD_COMPARE=8
+// adds the uploader at 8 writes in flight on the dense file. Each case starts after a sync, so none pays
+// for the writeback of the blob the case before it wrote; the dense row also gives each client's mean
+// writes in flight, which says whether a client keeps its parallelism busy.
 package upload
