@@ -58,6 +58,7 @@ build {
 // azure-gallery-version data source and promotes it, by the data source's id and version, into a second
 // definition, recording the version in a tag. The inventory shows the second build used those values.
 func TestDataSourceFeedsSecondBuild(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

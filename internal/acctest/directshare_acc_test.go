@@ -89,6 +89,7 @@ func consumerReads(ctx context.Context, t *testing.T, env []string, sharedName s
 // producer's that is not shared is not found by the consumer, and the producer's own gallery cannot be
 // read with the consumer's credentials.
 func TestDirectSharedPipeline(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

@@ -17,6 +17,7 @@ import (
 // managed image, publish at the same time into three definitions of one new gallery. Every source gets
 // exactly one Succeeded version, from its own image, and no build fails.
 func TestFactoryParallel(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()

@@ -16,6 +16,7 @@ import (
 // TestForceRefusesForeignVersionUnderPacker (issue 14): `packer build -force` of a version another tool
 // published (no plugin tag) fails, naming the reason, and leaves the emulator's inventory unchanged.
 func TestForceRefusesForeignVersionUnderPacker(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

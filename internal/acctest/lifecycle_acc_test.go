@@ -73,6 +73,7 @@ func foreignVersion(ctx context.Context, t *testing.T, f *publishFixture, name s
 // 1.0.2; with keep_versions = 2 exactly 1.0.1 and 1.0.2 remain, and a version the plugin did not publish
 // is untouched.
 func TestNightlyRefreshRetention(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -117,6 +118,7 @@ func TestNightlyRefreshRetention(t *testing.T) {
 
 // TestNightlyRefreshDemotion: after 1.0.2 publishes to 3 regions, 1.0.1 is left in the source region only.
 func TestNightlyRefreshDemotion(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -141,6 +143,7 @@ func TestNightlyRefreshDemotion(t *testing.T) {
 // TestRerunConvergesRegion: a re-run with one more target_region adds it to the existing version, and
 // nothing else changes.
 func TestRerunConvergesRegion(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()

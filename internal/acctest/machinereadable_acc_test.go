@@ -16,6 +16,7 @@ import (
 // in Packer's machine-readable format (timestamp,target,type,data..., with commas in data escaped as
 // %!(PACKER_COMMA)), so nothing the plugin prints breaks a parser; and the artifact ID is among them.
 func TestMachineReadable(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

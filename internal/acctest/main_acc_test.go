@@ -16,6 +16,7 @@ import (
 // TestMainExample runs the main job, example/import-and-publish/main.pkr.hcl: the import builder uploads a raw disk through
 // the emulator into Azurite, and the post-processor publishes the image to three regions.
 func TestMainExample(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -67,6 +68,7 @@ func TestMainExample(t *testing.T) {
 // TestValidateReportsEveryError: `packer validate` reports several config errors at once, each naming
 // its field, without any Azure endpoint.
 func TestValidateReportsEveryError(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -15,6 +15,7 @@ import (
 // TestManifestChaining chains the artifact into Packer's manifest post-processor, across the plugin RPC,
 // and checks what it recorded: the builder type, the version ID as artifact_id, and the custom data.
 func TestManifestChaining(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -112,6 +112,7 @@ func writes(ctx context.Context, t *testing.T, emu *acctest.Emulator) int {
 // disk; a Generalized managed image sent to that Specialized definition refused before any write; and a
 // Standard definition upgraded to TrustedLaunchSupported by a re-run.
 func TestSpecializedDiskAndTrustedLaunchUpgrade(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -53,6 +53,7 @@ build {
 // TestImportDataDiskFilesPublished: the import builder's data disk snapshot crosses Packer's RPC in the
 // artifact and becomes the version's data disk at LUN 1, next to the OS disk snapshot.
 func TestImportDataDiskFilesPublished(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -20,6 +20,7 @@ import (
 // image is ever PUT (Azure refuses Arm64 ones), the version's OS disk source is the snapshot, and the
 // definition is Arm64.
 func TestArm64ImportPublishesSnapshot(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -141,6 +142,7 @@ build {
 // (a Confidential VM or Arm64 definition from a managed image, a VHD without its storage account),
 // naming the field and Azure's rule; the Confidential VM example validates.
 func TestValidateRefusesModernCombinations(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -272,6 +274,7 @@ func newSnapshot(ctx context.Context, t *testing.T, emu *acctest.Emulator, name 
 // TestConfidentialVMWithDataDisks publishes a Confidential VM version from a snapshot with two data
 // disks under real Packer, and checks the version's storage profile and per-region encryption.
 func TestConfidentialVMWithDataDisks(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -145,6 +145,7 @@ func oidcRun(ctx context.Context, t *testing.T, tokenSubject string) (acctest.Ru
 // TestGitHubActionsOIDC: example/github-actions publishes with a federated token from the stand-in for
 // the Actions token service, exchanged by the emulator against the client's federated credential.
 func TestGitHubActionsOIDC(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -170,6 +171,7 @@ func TestGitHubActionsOIDC(t *testing.T) {
 // TestGitHubActionsOIDCWrongSubject: a token for another branch (subject) is refused; the error names the
 // subject / federated credential, and nothing is published.
 func TestGitHubActionsOIDCWrongSubject(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -43,6 +43,7 @@ func packer194(t *testing.T) string {
 //   - a bare binary named packer-plugin-azure-gallery, the legacy discovery 1.9.4 applies to templates
 //     without required_plugins (the JSON twin, example/publish-from-image-json).
 func TestPacker194PublishFromImage(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	old := *tools
 	old.Packer = packer194(t)

@@ -60,6 +60,7 @@ build {
 // TestParallelAutoVersions: ten builds in parallel (packer build -parallel-builds=10 over ten sources)
 // against one definition give ten distinct versions and zero failures.
 func TestParallelAutoVersions(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

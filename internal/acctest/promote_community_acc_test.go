@@ -79,6 +79,7 @@ func communityPublicName(t *testing.T, inv acctest.Inventory) string {
 // takes the community image's OS facts, and a re-run reuses the version; a direct-shared ID is refused by
 // `packer validate` with Azure's rule.
 func TestPromoteCommunityVersionUnderPacker(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()

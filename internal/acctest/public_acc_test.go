@@ -53,6 +53,7 @@ build {
 // eastus; a consumer template's data source reads the community gallery by its public name and gets
 // 1.1.0; `packer build -force` republishes the plugin's own 1.1.0.
 func TestPublicImagePipeline(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

@@ -109,6 +109,7 @@ var threeRegions = []string{"eastus", "westeurope", "westus2"}
 // TestPublishFromImage is the first publish, then an idempotent re-run: a real packer 1.16 build of
 // example/publish-from-image against the emulator.
 func TestPublishFromImage(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -154,6 +155,7 @@ func TestPublishFromImage(t *testing.T) {
 
 // TestPublishFromImageJSON runs the JSON-template twin.
 func TestPublishFromImageJSON(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -169,6 +171,7 @@ func TestPublishFromImageJSON(t *testing.T) {
 // TestWrongDefinition: an existing definition for Windows refuses a Linux image with a clear error, and
 // nothing changes.
 func TestWrongDefinition(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -192,6 +195,7 @@ func TestWrongDefinition(t *testing.T) {
 // TestRegionFailure: replication fails in one region; the error names it, and pre-existing resources are
 // unchanged. With cleanup_on_failure the version this run created is removed.
 func TestRegionFailure(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -221,6 +225,7 @@ func TestRegionFailure(t *testing.T) {
 // TestResumeAfterKill: packer (and the plugin) are SIGKILLed mid-replication; a re-run resumes the same
 // version and completes, with no duplicate.
 func TestResumeAfterKill(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -267,6 +272,7 @@ func TestResumeAfterKill(t *testing.T) {
 // TestInterrupt: SIGINT to packer mid-replication stops it promptly and says how to resume. The bound is
 // generous (30 s, for a loaded CI machine; the aim is 5 s) so that the test gives the same answer twice.
 func TestInterrupt(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

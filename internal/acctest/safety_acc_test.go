@@ -84,6 +84,7 @@ func assertVersionsUnchanged(t *testing.T, before, after acctest.Inventory, name
 // keep_versions = 3, publishing 1.0.5 with version_major = 1 deletes 1.0.0–1.0.2 only, and 2.0.5 with
 // version_major = 2 deletes 2.0.0–2.0.2 only; every version of the other major is untouched, field by field.
 func TestSafetyRetentionStaysInItsMajor(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -125,6 +126,7 @@ func TestSafetyRetentionStaysInItsMajor(t *testing.T) {
 // reused read-only by a template that publishes the same number from the same source (its exclusion
 // and regions stay, the differences are named); from another source the run fails before any write.
 func TestSafetyHandMadeVersionIsNotRewritten(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -167,6 +169,7 @@ func TestSafetyHandMadeVersionIsNotRewritten(t *testing.T) {
 // and publishes that one number: no second number, no orphan. With a failing replication and
 // cleanup_on_failure the version the lost reply created is deleted.
 func TestSafetyLostReplyOnVersionPut(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()

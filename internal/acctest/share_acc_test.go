@@ -129,6 +129,7 @@ build {
 // post-processor in the chain promotes that version (its input artifact) to a prod gallery in
 // subscription B; a second build promotes it again with source_image_version_id.
 func TestPromoteToAnotherSubscription(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -224,6 +225,7 @@ build {
 // TestShareAtEveryScopeTwice shares at the gallery, definition and version scopes and with a
 // subscription, runs the same build twice, and checks each role assignment and sharing entry exists once.
 func TestShareAtEveryScopeTwice(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -114,6 +114,7 @@ func (r *softDeleteRun) restoreRequests(ctx context.Context, t *testing.T) int {
 // version_major = 1: with no active 1.x left, a number picker that ignored soft-deleted versions would
 // take 1.0.0; this one must take 1.0.2.
 func TestSoftDeleteRetentionUnderPacker(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()

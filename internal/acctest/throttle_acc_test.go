@@ -57,6 +57,7 @@ func TestPublishRidesOutLongRetryAfter(t *testing.T) {
 // definition and the gallery it created although Azure refuses each parent's delete for a while with
 // 409 CannotDeleteResource (its children are still going away, issue 11); nothing is left behind.
 func TestCleanupRidesOutDeleteLag(t *testing.T) {
+	t.Parallel()
 	acctest.Require(t, tools)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
