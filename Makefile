@@ -56,7 +56,7 @@ test:
 ## twice; `make safety` explores new seeds.
 go-test:
 	@mkdir -p .cache && rm -f .cache/reliability.txt
-	@echo "go test ./...: unit, integration, acceptance and reliability tests (about 8 minutes on a cold 2-core machine, 6 warm)..."
+	@echo "go test ./...: unit, integration, acceptance and reliability tests (about 8 minutes on a 2-core machine, cold or warm: the tests, not the compiles, take the time)..."
 	ACCTEST_REQUIRED=1 PACKER_BIN=$(CURDIR)/$(PACKER) RELIABILITY_TABLE=$(CURDIR)/.cache/reliability.txt SAFETY_SEED=$${SAFETY_SEED:-20261201} \
 		go test -count=1 -timeout 40m -parallel 4 ./... 2>&1 | tee .cache/gotest.log
 
